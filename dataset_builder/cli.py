@@ -1,0 +1,143 @@
+"""Command-line interface: a thin face over `dataset_builder.pipeline`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from dataset_builder.config import DEFAULT_INPUT, DEFAULT_OUTPUT, DEFAULT_SPLITS, VERSION
+from dataset_builder.pipeline import BuildError, BuildOptions, BuildReport, build, default_workers
+from dataset_builder.splits import SplitError
+
+
+def _summary(report: BuildReport, published: bool) -> str:
+    totals = report.totals()
+    lines = [
+        f"{'file':<40} {'sha256':<16} outcome",
+        *(
+            f"{i.name:<40} {i.sha256[:16]} "
+            + ", ".join(f"{n} {k}" for k, n in sorted(_count(i.outcomes).items()))
+            for i in report.inputs
+        ),
+        "",
+        f"articles offered {totals['articles_offered']}: published {totals['published']}, "
+        f"rejected {totals['rejected']}, duplicates {totals['duplicates']}; "
+        f"related teasers {totals['related_published']}",
+        "split        articles  related",
+        *(
+            f"{split:<12} {report.published['default'][split]:>8} "
+            f"{report.published['related'][split]:>8}"
+            for split in ("train", "validation", "test")
+        ),
+        "languages: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(report.languages.items())),
+    ]
+    for reject in report.rejects:
+        lines.append("rejected: " + reject.one_line())
+    for warning in report.warnings:
+        lines.append("warning: " + warning)
+    if not published:
+        lines.append("(nothing written)")
+    return "\n".join(lines)
+
+
+def _count(items: list[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item] = counts.get(item, 0) + 1
+    return counts
+
+
+def _add_build_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--input", type=Path, default=DEFAULT_INPUT, help="input folder")
+    parser.add_argument(
+        "--splits", type=Path, default=DEFAULT_SPLITS, help="split assignment folder"
+    )
+    parser.add_argument("--workers", type=int, default=default_workers(),
+                        help="annotation processes (default: the machine's cores)")
+    parser.add_argument("--batch-size", type=int, default=256, help="articles per batch")
+
+
+def _run_build(args: argparse.Namespace, publish: bool) -> int:
+    options = BuildOptions(
+        input_dir=args.input,
+        output_dir=getattr(args, "output", DEFAULT_OUTPUT),
+        splits_dir=args.splits,
+        allow_rejects=getattr(args, "allow_rejects", False) or not publish,
+        prune=getattr(args, "prune", False),
+        publish=publish,
+        batch_size=args.batch_size,
+        workers=args.workers,
+        card_copy=getattr(args, "card_copy", None),
+    )
+    try:
+        report = build(options)
+    except BuildError as error:
+        if error.report is not None:
+            print(_summary(error.report, published=False))
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except SplitError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(_summary(report, publish))
+    return 1 if not publish and report.rejects else 0
+
+
+def _annotate(args: argparse.Namespace) -> int:
+    from dataset_builder.annotate import annotate_text
+    from dataset_builder.read import decode
+
+    status = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            text, _ = decode(path.read_bytes())
+        except (OSError, UnicodeDecodeError) as error:
+            print(f"error: {name}: {error}", file=sys.stderr)
+            status = 1
+            continue
+        result = annotate_text(text, args.language, args.reference_date)
+        print(json.dumps({"file": name, **result}, ensure_ascii=False))
+    return status
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="dataset-builder", description=f"Build the vietnam-japan-news dataset ({VERSION})."
+    )
+    parser.add_argument("--version", action="version", version=VERSION)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build_parser = commands.add_parser("build", help="build and publish the dataset")
+    _add_build_arguments(build_parser)
+    build_parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="release folder")
+    build_parser.add_argument("--allow-rejects", action="store_true",
+                              help="publish even when some articles are rejected")
+    build_parser.add_argument("--prune", action="store_true",
+                              help="drop split assignments of ids no input provides")
+    build_parser.add_argument("--card-copy", type=Path, default=None,
+                              help="also write the dataset card to this path")
+
+    validate_parser = commands.add_parser("validate", help="check inputs without publishing")
+    _add_build_arguments(validate_parser)
+
+    annotate_parser = commands.add_parser("annotate", help="annotate text files")
+    annotate_parser.add_argument("files", nargs="+")
+    annotate_parser.add_argument("--language", default=None, help="ISO 639-1 code")
+    annotate_parser.add_argument("--reference-date", type=dt.date.fromisoformat, default=None)
+    annotate_parser.add_argument("--format", choices=["json"], default="json")
+
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        return _run_build(args, publish=True)
+    if args.command == "validate":
+        return _run_build(args, publish=False)
+    if args.command == "annotate":
+        return _annotate(args)
+    parser.error(f"unknown command {args.command}")
+    return 2

@@ -1,0 +1,34 @@
+"""Names, paths and settings shared by every stage of the build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dataset_builder import __version__
+
+DATASET_NAME = "vietnam-japan-news"
+PRETTY_NAME = "Vietnam–Japan Relations News"
+VERSION = __version__
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_DIR = PROJECT_ROOT / "schema"
+RESOURCES_DIR = Path(__file__).resolve().parent / "resources"
+
+DEFAULT_INPUT = Path("seeds")
+DEFAULT_OUTPUT = Path("release")
+DEFAULT_SPLITS = Path("splits")
+
+CONFIGS = ("default", "related")
+SPLITS = ("train", "validation", "test")
+
+# Languages the detector chooses between (ISO 639-1). Anything else, or text the
+# detector is unsure about, is published as "und" with a warning.
+LANGUAGES = ("zh", "sv", "vi", "en", "ja")
+# Languages the detector also knows, only to recognise text that is in none of LANGUAGES
+# (German would otherwise be forced into the nearest configured language).
+GUARD_LANGUAGES = ("de", "fr", "es", "pt", "it", "nl", "ru", "ko", "th", "id")
+# Below this confidence the detector's answer is not trusted.
+MIN_LANGUAGE_CONFIDENCE = 0.5
+
+# Largest input file accepted, in bytes; larger files are rejected with a message.
+MAX_INPUT_BYTES = 5 * 1024 * 1024

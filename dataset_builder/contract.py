@@ -1,0 +1,155 @@
+"""The schemas in `schema/` are the contract of the published data.
+
+Everything else that describes a record -- the validator, the Arrow schema of the
+Parquet files, the Hugging Face features and the card's field table -- is derived
+here from those JSON Schema files, so a field is described once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+import pyarrow as pa
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+
+from dataset_builder.config import SCHEMA_DIR
+
+JSONSchema = dict[str, Any]
+
+# Which JSON Schema describes the records of each published configuration.
+CONFIG_SCHEMAS = {"default": "article.schema.json", "related": "related.schema.json"}
+
+
+@cache
+def load_schema(name: str) -> JSONSchema:
+    with (SCHEMA_DIR / name).open(encoding="utf-8") as handle:
+        schema: JSONSchema = json.load(handle)
+    return schema
+
+
+@cache
+def _registry() -> Registry:  # type: ignore[type-arg]
+    resources = []
+    for path in sorted(SCHEMA_DIR.glob("*.json")):
+        schema = load_schema(path.name)
+        resource = Resource.from_contents(schema)
+        resources.append((path.name, resource))
+        resources.append((schema["$id"], resource))
+    return Registry().with_resources(resources)
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(
+        load_schema(name), registry=_registry(), format_checker=FormatChecker()
+    )
+
+
+def _resolve(node: JSONSchema, base: str) -> tuple[JSONSchema, str]:
+    """Follow `$ref` until a node with its own `type`; keep local annotations."""
+    description = node.get("description")
+    while "$ref" in node and "type" not in node:
+        ref = node["$ref"]
+        if ref.startswith("#"):
+            ref = base + ref
+        resolved = _registry().resolver(base_uri=base).lookup(ref)
+        base = ref.split("#", 1)[0] or base
+        node = resolved.contents
+        description = description or node.get("description")
+    if description and node.get("description") != description:
+        node = {**node, "description": description}
+    return node, base
+
+
+def _types(node: JSONSchema) -> tuple[str, bool]:
+    declared = node.get("type")
+    names = declared if isinstance(declared, list) else [declared]
+    nullable = "null" in names
+    concrete = [name for name in names if name != "null"]
+    if len(concrete) != 1:
+        raise ValueError(f"schema node needs exactly one non-null type: {node}")
+    return concrete[0], nullable
+
+
+def _arrow_type(node: JSONSchema, base: str) -> pa.DataType:
+    node, base = _resolve(node, base)
+    kind, _ = _types(node)
+    if kind == "string":
+        return pa.date32() if node.get("format") == "date" else pa.string()
+    if kind == "integer":
+        return pa.int32()
+    if kind == "number":
+        return pa.float64()
+    if kind == "boolean":
+        return pa.bool_()
+    if kind == "array":
+        return pa.list_(_arrow_type(node["items"], base))
+    if kind == "object":
+        return pa.struct(list(_arrow_fields(node, base)))
+    raise ValueError(f"no Arrow type for JSON Schema type {kind!r}")
+
+
+def _arrow_fields(node: JSONSchema, base: str) -> Iterator[pa.Field]:
+    for name, child in node["properties"].items():
+        # Arrow columns stay nullable; the JSON Schema is what enforces required values.
+        resolved, _ = _resolve(child, base)
+        metadata = {"description": resolved["description"]} if "description" in resolved else None
+        yield pa.field(name, _arrow_type(child, base), nullable=True, metadata=metadata)
+
+
+@cache
+def arrow_schema(config: str) -> pa.Schema:
+    name = CONFIG_SCHEMAS[config]
+    schema = load_schema(name)
+    return pa.schema(list(_arrow_fields(schema, name)))
+
+
+def hf_features(config: str) -> Any:
+    """Hugging Face `Features` equivalent to the Arrow schema of a configuration."""
+    from datasets import Features
+
+    return Features.from_arrow_schema(arrow_schema(config))
+
+
+def _type_label(node: JSONSchema, base: str) -> str:
+    node, base = _resolve(node, base)
+    kind, nullable = _types(node)
+    if kind == "array":
+        label = f"list of {_type_label(node['items'], base)}"
+    elif kind == "object":
+        label = "struct"
+    elif kind == "string" and node.get("format") == "date":
+        label = "date32"
+    else:
+        label = {"integer": "int32", "number": "float64", "boolean": "bool"}.get(kind, kind)
+    values = [value for value in node.get("enum", []) if value is not None]
+    if values and len(values) <= 10:
+        label += " (" + " \\| ".join(f"`{value}`" for value in values) + ")"
+    return label + (", nullable" if nullable else "")
+
+
+def field_table(config: str) -> list[tuple[str, str, str]]:
+    """(field, type, description) rows for the card, struct members as `parent.child`."""
+    name = CONFIG_SCHEMAS[config]
+    rows: list[tuple[str, str, str]] = []
+
+    def walk(node: JSONSchema, base: str, prefix: str) -> None:
+        for field, child in node["properties"].items():
+            resolved, child_base = _resolve(child, base)
+            rows.append(
+                (prefix + field, _type_label(child, base), resolved.get("description", ""))
+            )
+            kind, _ = _types(resolved)
+            if kind == "array":
+                items, items_base = _resolve(resolved["items"], child_base)
+                if _types(items)[0] == "object":
+                    walk(items, items_base, f"{prefix}{field}[].")
+            elif kind == "object":
+                walk(resolved, child_base, f"{prefix}{field}.")
+
+    walk(load_schema(name), name, "")
+    return rows

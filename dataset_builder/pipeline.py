@@ -1,0 +1,334 @@
+"""The build: read -> parse -> validate -> annotate -> split -> publish.
+
+Inputs stream through in batches, so memory depends on the batch size and the number of
+workers, not on the size of the corpus. Output goes to a staging folder that replaces
+the previous release only when everything is written and checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from dataset_builder.annotate import annotate_article, annotate_teaser, annotator_versions
+from dataset_builder.config import (
+    DATASET_NAME,
+    DEFAULT_INPUT,
+    DEFAULT_OUTPUT,
+    DEFAULT_SPLITS,
+    MAX_INPUT_BYTES,
+    VERSION,
+)
+from dataset_builder.publish import ParquetSink, staging_folder, swap_into_place
+from dataset_builder.read import InputFile, Reject, discover, read_input, schema_rejects
+from dataset_builder.splits import SplitAssigner, load_assignments, save_assignments
+
+Record = dict[str, Any]
+# Keys the parser keeps for the build's own use; they are not published.
+INTERNAL_KEYS = ("layout", "related", "line")
+# Inputs at which a progress bar appears; smaller builds just print their table.
+PROGRESS_THRESHOLD = 100
+
+
+class BuildError(Exception):
+    """A build that must not publish; the message says why, the report what was seen."""
+
+    def __init__(self, message: str, report: BuildReport | None = None) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass
+class BuildOptions:
+    input_dir: Path = DEFAULT_INPUT
+    output_dir: Path = DEFAULT_OUTPUT
+    splits_dir: Path = DEFAULT_SPLITS
+    allow_rejects: bool = False
+    prune: bool = False
+    publish: bool = True  # False: validate only, write nothing
+    batch_size: int = 256
+    workers: int = 1
+    max_input_bytes: int = MAX_INPUT_BYTES
+    card_copy: Path | None = None
+    progress: bool | None = None  # None: only for large builds
+
+
+@dataclass
+class BuildReport:
+    inputs: list[InputFile] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
+    published: dict[str, Counter[str]] = field(
+        default_factory=lambda: {"default": Counter(), "related": Counter()}
+    )
+    languages: Counter[str] = field(default_factory=Counter)
+    units: int = 0  # articles offered: one per article file, one per JSON Lines line
+    files: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    new_assignments: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "dataset": DATASET_NAME,
+            "version": VERSION,
+            "annotators": annotator_versions(),
+            "inputs": [
+                {
+                    "file": i.name,
+                    "sha256": i.sha256,
+                    "bytes": i.size,
+                    "kind": i.kind,
+                    "encoding": i.encoding,
+                    "outcomes": dict(sorted(Counter(i.outcomes).items())),
+                }
+                for i in self.inputs
+            ],
+            "totals": self.totals(),
+            "published": {c: dict(sorted(n.items())) for c, n in self.published.items()},
+            "languages": dict(sorted(self.languages.items())),
+            "rejects": [r.to_json() for r in self.rejects],
+            "duplicates": self.duplicates,
+            "warnings": self.warnings,
+            "new_split_assignments": dict(sorted(self.new_assignments.items())),
+            "files": self.files,
+        }
+
+    def totals(self) -> dict[str, int]:
+        return {
+            "articles_offered": self.units,
+            "published": sum(self.published["default"].values()),
+            "rejected": sum(1 for r in self.rejects if r.counts),
+            "duplicates": len(self.duplicates),
+            "related_published": sum(self.published["related"].values()),
+        }
+
+    def check_accounting(self) -> None:
+        """Every article offered is published, rejected or a duplicate; anything else is a bug."""
+        totals = self.totals()
+        accounted = totals["published"] + totals["rejected"] + totals["duplicates"]
+        if accounted != totals["articles_offered"]:
+            raise BuildError(
+                f"build report does not add up: {totals['articles_offered']} articles offered, "
+                f"{accounted} accounted for ({totals})"
+            )
+
+
+def content_sha256(record: Record) -> str:
+    parts = [record.get("title") or "", record.get("lead") or "", record.get("body") or ""]
+    parts.extend(record.get("captions") or [])
+    return hashlib.sha256("\n\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def annotate_item(record: Record) -> tuple[Record, list[Record]]:
+    """Annotate an article and its related teasers (runs in worker processes)."""
+    teasers = []
+    for position, teaser in enumerate(record.get("related") or [], start=1):
+        teasers.append(
+            annotate_teaser(
+                {
+                    "id": f"{record['id']}-r{position:02d}",
+                    "parent_id": record["id"],
+                    "position": position,
+                    **teaser,
+                    "source_file": record["source_file"],
+                }
+            )
+        )
+    return annotate_article(record), teasers
+
+
+def _publishable(record: Record) -> Record:
+    return {k: v for k, v in record.items() if k not in INTERNAL_KEYS}
+
+
+class Build:
+    def __init__(self, options: BuildOptions) -> None:
+        self.options = options
+        self.report = BuildReport()
+        self.assigner = SplitAssigner(load_assignments(options.splits_dir))
+        self.ids: dict[str, str] = {}  # id -> file that published it
+        self.contents: dict[str, str] = {}  # content hash -> id
+        self.sink: ParquetSink | None = None
+        self._pool: Any = None
+
+    # -- stages -----------------------------------------------------------------
+    def _map(self, batch: list[Record]) -> Iterator[tuple[Record, list[Record]]]:
+        if self.options.workers <= 1 or len(batch) < 2:
+            return map(annotate_item, batch)
+        if self._pool is None:
+            self._pool = multiprocessing.get_context("fork").Pool(self.options.workers)
+        chunk = max(1, len(batch) // (self.options.workers * 4))
+        return iter(self._pool.imap(annotate_item, batch, chunksize=chunk))
+
+    def _admit(self, info: InputFile, record: Record) -> bool:
+        """Reject duplicate ids and drop exact duplicates before annotating."""
+        record_id = record["id"]
+        where = f"{info.name}:{record['line']}" if "line" in record else info.name
+        if record_id in self.ids:
+            self._reject(
+                info,
+                Reject(info.name, "unique-id", f"id {record_id!r} is already used by "
+                       f"{self.ids[record_id]}", field="$.id", line=record.get("line"),
+                       id=record_id),
+            )
+            return False
+        record["content_sha256"] = content_sha256(record)
+        kept = self.contents.get(record["content_sha256"])
+        if kept is not None:
+            self.report.duplicates.append(
+                {"file": where, "id": record_id, "duplicate_of": kept, "kind": "exact"}
+            )
+            info.outcomes.append("duplicate")
+            return False
+        self.ids[record_id] = where
+        self.contents[record["content_sha256"]] = record_id
+        return True
+
+    def _reject(self, info: InputFile | None, reject: Reject) -> None:
+        self.report.rejects.append(reject)
+        if info is not None:
+            info.outcomes.append("rejected")
+
+    def _publish_batch(self, batch: list[tuple[InputFile, Record]]) -> None:
+        annotated = self._map([record for _, record in batch])
+        rows: dict[tuple[str, str], list[Record]] = {}
+        for (info, _), (article, teasers) in zip(batch, annotated, strict=True):
+            split = self.assigner.assign(article["id"])
+            article["split"] = split
+            row = _publishable(article)
+            problems = schema_rejects(
+                row, "article.schema.json", info.name, article.get("line"), article["id"]
+            )
+            if problems:
+                for extra in problems[1:]:
+                    extra.counts = False
+                self._reject(info, problems[0])
+                self.report.rejects.extend(problems[1:])
+                continue
+            info.outcomes.append("published")
+            self.report.published["default"][split] += 1
+            self.report.languages[article["language"]] += 1
+            if article["language"] == "und":
+                self.report.warnings.append(
+                    f"{info.name}: $.language: language undeterminable or outside the "
+                    f"configured set; published as 'und' [language]"
+                )
+            rows.setdefault(("default", split), []).append(row)
+            for teaser in teasers:
+                teaser["split"] = split
+                teaser_problems = schema_rejects(
+                    teaser, "related.schema.json", info.name, None, teaser["id"]
+                )
+                if teaser_problems:
+                    self.report.warnings.extend(p.one_line() for p in teaser_problems)
+                    continue
+                self.report.published["related"][split] += 1
+                rows.setdefault(("related", split), []).append(teaser)
+        if self.sink is not None:
+            for (config, split), records in sorted(rows.items()):
+                self.sink.write(config, split, records)
+
+    def _records(self, paths: Sequence[Path]) -> Iterator[tuple[InputFile, Record]]:
+        show = self.options.progress
+        if show is None:
+            show = len(paths) >= PROGRESS_THRESHOLD
+        for path in tqdm(paths, unit="file", disable=not show, smoothing=0.1):
+            info, items = read_input(path, self.options.input_dir, self.options.max_input_bytes)
+            self.report.inputs.append(info)
+            offered = 0
+            for item in items:
+                if isinstance(item, Reject) and not item.counts:
+                    self.report.rejects.append(item)
+                    continue
+                offered += 1
+                self.report.units += 1
+                if isinstance(item, Reject):
+                    self._reject(info, item)
+                elif self._admit(info, item):
+                    yield info, item
+            if not offered:  # a JSON Lines file without a single line
+                self.report.units += 1
+                self._reject(info, Reject(info.name, "non-empty", "file holds no article"))
+
+    # -- the whole build ----------------------------------------------------------
+    def run(self) -> BuildReport:
+        options = self.options
+        if not options.input_dir.is_dir():
+            raise BuildError(f"{options.input_dir}: input folder does not exist")
+        paths, unsupported = discover(options.input_dir)
+        for reject in unsupported:
+            self.report.units += 1
+            self._reject(None, reject)
+        staging = staging_folder(options.output_dir) if options.publish else None
+        try:
+            if staging is not None:
+                self.sink = ParquetSink(staging)
+            batch: list[tuple[InputFile, Record]] = []
+            for item in self._records(paths):
+                batch.append(item)
+                if len(batch) >= options.batch_size:
+                    self._publish_batch(batch)
+                    batch = []
+            self._publish_batch(batch)
+            self.report.check_accounting()
+            self._check_splits()
+            if self.report.rejects and not options.allow_rejects:
+                raise BuildError(
+                    f"{sum(r.counts for r in self.report.rejects)} article(s) rejected; "
+                    "nothing published (use --allow-rejects to publish the rest)",
+                    self.report,
+                )
+            if staging is not None and self.sink is not None:
+                self.report.files = self.sink.close()
+                self._finish(staging)
+                swap_into_place(staging, options.output_dir)
+                staging = None
+                save_assignments(options.splits_dir, self._final_assignments())
+        finally:
+            if self._pool is not None:
+                self._pool.terminate()
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
+        return self.report
+
+    def _check_splits(self) -> None:
+        self.report.new_assignments = dict(self.assigner.new)
+        missing = self.assigner.missing()
+        if missing and not self.options.prune:
+            shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
+            raise BuildError(
+                f"{self.options.splits_dir}: the split assignment lists {len(missing)} id(s) "
+                f"that no input provides: {shown} (restore the inputs, or rebuild with --prune)"
+            )
+
+    def _final_assignments(self) -> dict[str, str]:
+        return self.assigner.pruned() if self.options.prune else self.assigner.assignments
+
+    def _finish(self, staging: Path) -> None:
+        from dataset_builder.card import write_release_metadata
+
+        write_release_metadata(staging, self.report)
+        if self.options.card_copy is not None:
+            shutil.copyfile(staging / "README.md", self.options.card_copy)
+
+
+def build(options: BuildOptions) -> BuildReport:
+    return Build(options).run()
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def report_json(report: BuildReport) -> str:
+    return json.dumps(report.to_json(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"

@@ -1,0 +1,143 @@
+"""Write published records as Parquet, into a staging folder swapped in when complete.
+
+Rows are appended in batches (memory stays bounded by the batch size), converted to the
+Arrow schema derived from `schema/`, and written with fixed settings so the same records
+always give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from dataset_builder.config import CONFIGS, SPLITS
+from dataset_builder.contract import arrow_schema, hf_features
+
+# Row groups of this many rows keep Polars and datasets streaming reads cheap while
+# leaving enough rows per group for good compression.
+ROW_GROUP_SIZE = 10_000
+# A new shard starts once a shard holds this many bytes of compressed data.
+TARGET_SHARD_BYTES = 256 * 1024 * 1024
+PARQUET_OPTIONS: dict[str, Any] = {
+    "compression": "zstd",
+    "compression_level": 9,
+    "use_dictionary": True,
+    "write_statistics": True,
+    "store_schema": True,
+}
+
+
+def to_arrow_value(value: Any, kind: pa.DataType) -> Any:
+    """Convert a JSON-style value (ISO date strings, nested dicts) for `kind`."""
+    if value is None:
+        return None
+    if pa.types.is_date32(kind):
+        return dt.date.fromisoformat(value) if isinstance(value, str) else value
+    if pa.types.is_list(kind):
+        return [to_arrow_value(item, kind.value_type) for item in value]
+    if pa.types.is_struct(kind):
+        return {f.name: to_arrow_value(value.get(f.name), f.type) for f in kind}
+    return value
+
+
+def published_schema(config: str) -> pa.Schema:
+    """Arrow schema plus the Hugging Face features, so `datasets` restores them exactly."""
+    features = hf_features(config)
+    metadata = {"huggingface": json.dumps({"info": {"features": features.to_dict()}})}
+    return arrow_schema(config).with_metadata(metadata)
+
+
+def records_to_table(records: Iterable[Mapping[str, Any]], config: str) -> pa.Table:
+    schema = published_schema(config)
+    rows = [{f.name: to_arrow_value(r.get(f.name), f.type) for f in schema} for r in records]
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def shard_name(split: str, index: int, count: int) -> str:
+    return f"{split}-{index:05d}-of-{count:05d}.parquet"
+
+
+class ParquetSink:
+    """Appends record batches to per-configuration, per-split Parquet shards."""
+
+    def __init__(self, root: Path, target_shard_bytes: int = TARGET_SHARD_BYTES) -> None:
+        self.root = root
+        self.target_shard_bytes = target_shard_bytes
+        self._writers: dict[tuple[str, str], pq.ParquetWriter] = {}
+        self._shards: dict[tuple[str, str], list[Path]] = {}
+        self.rows: dict[tuple[str, str], int] = {(c, s): 0 for c in CONFIGS for s in SPLITS}
+
+    def _open(self, key: tuple[str, str]) -> pq.ParquetWriter:
+        config, split = key
+        shards = self._shards.setdefault(key, [])
+        path = self.root / "data" / config / f".{split}-{len(shards):05d}.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shards.append(path)
+        writer = pq.ParquetWriter(path, published_schema(config), **PARQUET_OPTIONS)
+        self._writers[key] = writer
+        return writer
+
+    def write(self, config: str, split: str, records: list[Mapping[str, Any]]) -> None:
+        if not records:
+            return
+        key = (config, split)
+        writer = self._writers.get(key) or self._open(key)
+        writer.write_table(records_to_table(records, config), row_group_size=ROW_GROUP_SIZE)
+        self.rows[key] += len(records)
+        if self._shards[key][-1].stat().st_size >= self.target_shard_bytes:
+            writer.close()
+            del self._writers[key]
+
+    def close(self) -> dict[str, dict[str, list[str]]]:
+        """Finish every shard and name it `<split>-NNNNN-of-NNNNN.parquet`.
+
+        Every configuration gets every split, empty ones included, so the folder always
+        loads with the same three splits.
+        """
+        for writer in self._writers.values():
+            writer.close()
+        self._writers.clear()
+        files: dict[str, dict[str, list[str]]] = {}
+        for config in CONFIGS:
+            for split in SPLITS:
+                key = (config, split)
+                shards = self._shards.get(key)
+                if not shards:
+                    shards = [self.root / "data" / config / f".{split}-00000.parquet"]
+                    shards[0].parent.mkdir(parents=True, exist_ok=True)
+                    pq.write_table(
+                        published_schema(config).empty_table(), shards[0], **PARQUET_OPTIONS
+                    )
+                names = []
+                for index, shard in enumerate(shards):
+                    final = shard.with_name(shard_name(split, index, len(shards)))
+                    shard.replace(final)
+                    names.append(final.relative_to(self.root).as_posix())
+                files.setdefault(config, {})[split] = names
+        return files
+
+
+def staging_folder(output: Path) -> Path:
+    """A fresh folder beside `output`, on the same file system so the swap is a rename."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{output.name}-staging-", dir=output.parent))
+
+
+def swap_into_place(staging: Path, output: Path) -> None:
+    """Replace `output` by `staging`; the old folder is removed only after the swap."""
+    retired = None
+    if output.exists():
+        retired = output.with_name(f".{output.name}-retired-{os.getpid()}")
+        output.rename(retired)
+    staging.rename(output)
+    if retired is not None:
+        shutil.rmtree(retired)
