@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from dataset_builder.citation import dataset_apa, dataset_bibtex
+from dataset_builder.citation import citation_cff, dataset_apa, dataset_bibtex
 from dataset_builder.config import (
     CONFIGS,
     DATASET_NAME,
@@ -24,6 +24,9 @@ from dataset_builder.config import (
     VERSION,
 )
 from dataset_builder.contract import field_table, hf_features
+from dataset_builder.croissant import croissant_metadata
+from dataset_builder.figure import TIMELINE, draw_timeline
+from dataset_builder.manifest import write_manifest
 from dataset_builder.stats import dataset_statistics
 
 BENCHMARK_RESULTS = PROJECT_ROOT / "benchmarks" / "results"
@@ -361,6 +364,7 @@ def render_card(root: Path, report: dict[str, Any]) -> str:
             f"{event_stats.get('related', 0)} in teasers."
         ),
         _counts_table(event_stats.get("per_decade", {}), "decade (articles)"),
+        f"![Event dates per year and language]({TIMELINE.as_posix()})",
         "## Performance",
         _performance_section(),
         "## Considerations for Using the Data",
@@ -438,7 +442,10 @@ def _rights_section(root: Path) -> str:
 
 
 def write_release_metadata(root: Path, report: Any) -> None:
-    """Write the build report, the rejects list and the card into a staged release."""
+    """Write report, rejects, figure, citation, card and manifest into a staged release.
+
+    The manifest comes last: it lists the checksum of every other file.
+    """
     report_data = report.to_json()
     (root / "build_report.json").write_text(
         json.dumps(report_data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
@@ -446,4 +453,11 @@ def write_release_metadata(root: Path, report: Any) -> None:
     with (root / "rejects.jsonl").open("w", encoding="utf-8") as handle:
         for reject in report_data["rejects"]:
             handle.write(json.dumps(reject, ensure_ascii=False, sort_keys=True) + "\n")
+    draw_timeline(root)
+    (root / "CITATION.cff").write_text(citation_cff(release_date()), encoding="utf-8")
     (root / "README.md").write_text(render_card(root, report_data), encoding="utf-8")
+    croissant = croissant_metadata(root, report_data, dataset_statistics(root), release_date())
+    (root / "croissant.json").write_text(
+        json.dumps(croissant, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    write_manifest(root, report_data["inputs"])

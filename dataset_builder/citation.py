@@ -7,6 +7,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import yaml
+
 from dataset_builder.config import DATASET_NAME, PRETTY_NAME, VERSION
 
 AUTHORS = "Vietnam–Japan Relations News contributors"
@@ -25,10 +27,11 @@ def _apa_date(record: Mapping[str, Any]) -> str:
 
 def article_apa(record: Mapping[str, Any]) -> str:
     outlet = record.get("outlet") or "Unknown outlet"
-    link = record.get("url") or record.get("original_url")
     parts = [f"{outlet}. ({_apa_date(record)}). {record['title']}."]
-    if link:
-        parts.append(link)
+    if record.get("url"):
+        parts.append(record["url"])
+    if record.get("original_url"):
+        parts.append(f"Original article: {record['original_url']}.")
     parts.append(f"Accessed via {PRETTY_NAME} (Version {VERSION}), record {record['id']}.")
     return " ".join(parts)
 
@@ -41,8 +44,9 @@ def article_bibtex(record: Mapping[str, Any]) -> str:
     fields = {
         "title": record["title"],
         "journal": record.get("outlet") or "Unknown outlet",
-        "url": record.get("url") or record.get("original_url"),
-        "note": f"Accessed via {PRETTY_NAME} (Version {VERSION}), record {record['id']}",
+        "url": record.get("url"),
+        "note": f"Accessed via {PRETTY_NAME} (Version {VERSION}), record {record['id']}"
+        + (f"; original article {record['original_url']}" if record.get("original_url") else ""),
     }
     if _apa_date(record) != "n.d.":
         day = dt.date.fromisoformat(record["published_date"])
@@ -68,3 +72,26 @@ def dataset_bibtex(released: str) -> str:
         f"  note = {{Dataset, released {released}}}\n"
         "}"
     )
+
+
+def citation_cff(released: str) -> str:
+    """CITATION.cff (Citation File Format 1.2.0) of this dataset version."""
+    document = {
+        "cff-version": "1.2.0",
+        "message": "If you use this dataset, please cite it as below.",
+        "type": "dataset",
+        "title": f"{PRETTY_NAME} ({DATASET_NAME})",
+        "version": VERSION,
+        "date-released": released,
+        "license": LICENSE,
+        "authors": [{"name": AUTHORS}],
+        "abstract": (
+            "A small multilingual dataset of news articles about Vietnam–Japan relations, "
+            "parsed from their source pages and annotated with language, IPTC Media Topics "
+            "and event dates (TIMEX3), for research and teaching. The article texts belong "
+            "to their publishers; the annotations and metadata are CC BY 4.0."
+        ),
+        "keywords": ["news", "Vietnam", "Japan", "international relations", "TIMEX3",
+                     "IPTC Media Topics", "multilingual"],
+    }
+    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)

@@ -72,7 +72,7 @@ def _run_build(args: argparse.Namespace, publish: bool) -> int:
         publish=publish,
         batch_size=args.batch_size,
         workers=args.workers,
-        card_copy=getattr(args, "card_copy", None),
+        card_dir=getattr(args, "card_dir", None),
     )
     try:
         report = build(options)
@@ -106,6 +106,47 @@ def _annotate(args: argparse.Namespace) -> int:
     return status
 
 
+def _cite(args: argparse.Namespace) -> int:
+    from dataset_builder import citation
+    from dataset_builder.card import release_date
+
+    if args.id is None:
+        released = release_date()
+        formats = {
+            "apa": citation.dataset_apa,
+            "bibtex": citation.dataset_bibtex,
+            "cff": citation.citation_cff,
+        }
+        chosen = [args.format] if args.format else ["apa", "bibtex"]
+        print("\n\n".join(formats[name](released).rstrip() for name in chosen))
+        return 0
+    from dataset_builder.stats import find_record
+
+    record = find_record(args.release, args.id)
+    if record is None:
+        print(f"error: no record {args.id!r} in {args.release}", file=sys.stderr)
+        return 1
+    if args.format == "cff":
+        print("error: --format cff cites the dataset, not a record", file=sys.stderr)
+        return 2
+    chosen = [args.format] if args.format else ["apa", "bibtex"]
+    texts = {"apa": citation.article_apa, "bibtex": citation.article_bibtex}
+    print("\n\n".join(texts[name](record) for name in chosen))
+    return 0
+
+
+def _verify(folder: Path) -> int:
+    from dataset_builder.manifest import verify_release
+
+    problems = verify_release(folder)
+    for problem in problems:
+        print(f"{folder}: {problem}")
+    if problems:
+        return 1
+    print(f"{folder}: every file matches the manifest")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="dataset-builder", description=f"Build the vietnam-japan-news dataset ({VERSION})."
@@ -120,8 +161,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                               help="publish even when some articles are rejected")
     build_parser.add_argument("--prune", action="store_true",
                               help="drop split assignments of ids no input provides")
-    build_parser.add_argument("--card-copy", type=Path, default=None,
-                              help="also write the dataset card to this path")
+    build_parser.add_argument(
+        "--card-dir", type=Path, default=None,
+        help="also write the card as DATASET_CARD.md, CITATION.cff and figures/ into this folder",
+    )
 
     validate_parser = commands.add_parser("validate", help="check inputs without publishing")
     _add_build_arguments(validate_parser)
@@ -132,6 +175,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     annotate_parser.add_argument("--reference-date", type=dt.date.fromisoformat, default=None)
     annotate_parser.add_argument("--format", choices=["json"], default="json")
 
+    cite_parser = commands.add_parser("cite", help="print the citation of the dataset or a record")
+    cite_parser.add_argument("--format", choices=["apa", "bibtex", "cff"], default=None)
+    cite_parser.add_argument("--id", default=None, help="cite the source article of this record")
+    cite_parser.add_argument("--release", type=Path, default=DEFAULT_OUTPUT,
+                             help="published folder holding the record (with --id)")
+
+    verify_parser = commands.add_parser("verify", help="check a published folder against its manifest")
+    verify_parser.add_argument("folder", type=Path, nargs="?", default=DEFAULT_OUTPUT)
+
     args = parser.parse_args(argv)
     if args.command == "build":
         return _run_build(args, publish=True)
@@ -139,5 +191,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_build(args, publish=False)
     if args.command == "annotate":
         return _annotate(args)
+    if args.command == "cite":
+        return _cite(args)
+    if args.command == "verify":
+        return _verify(args.folder)
     parser.error(f"unknown command {args.command}")
     return 2

@@ -29,9 +29,10 @@ from dataset_builder.config import (
     MAX_INPUT_BYTES,
     VERSION,
 )
-from dataset_builder.publish import ParquetSink, staging_folder, swap_into_place
+from dataset_builder.dedup import NearDuplicateIndex, signature
+from dataset_builder.publish import ParquetSink, arrow_row, staging_folder, swap_into_place
 from dataset_builder.read import InputFile, Reject, discover, read_input, schema_rejects
-from dataset_builder.splits import SplitAssigner, load_assignments, save_assignments
+from dataset_builder.splits import SplitAssigner, load_assignments, save_assignments, split_for
 
 Record = dict[str, Any]
 # Keys the parser keeps for the build's own use; they are not published.
@@ -59,7 +60,7 @@ class BuildOptions:
     batch_size: int = 256
     workers: int = 1
     max_input_bytes: int = MAX_INPUT_BYTES
-    card_copy: Path | None = None
+    card_dir: Path | None = None  # also write DATASET_CARD.md, CITATION.cff, figures/ here
     progress: bool | None = None  # None: only for large builds
 
 
@@ -129,8 +130,26 @@ def content_sha256(record: Record) -> str:
     return hashlib.sha256("\n\n".join(parts).encode("utf-8")).hexdigest()
 
 
+@dataclass
+class ProcessedArticle:
+    """What a worker returns for one article: publishable rows or the reasons why not."""
+
+    record_id: str
+    split: str
+    language: str
+    row: Record | None  # Arrow-ready (dates as dates), None when rejected
+    teasers: list[Record]
+    problems: list[Reject]
+    warnings: list[str]
+    signature: Any  # MinHash signature for near-duplicate detection
+
+
+# The committed split assignment, visible to forked workers without pickling.
+_ASSIGNMENTS: dict[str, str] = {}
+
+
 def annotate_item(record: Record) -> tuple[Record, list[Record]]:
-    """Annotate an article and its related teasers (runs in worker processes)."""
+    """Annotate an article and its related teasers."""
     teasers = []
     for position, teaser in enumerate(record.get("related") or [], start=1):
         teasers.append(
@@ -147,6 +166,38 @@ def annotate_item(record: Record) -> tuple[Record, list[Record]]:
     return annotate_article(record), teasers
 
 
+def process_item(record: Record) -> ProcessedArticle:
+    """Annotate, place in a split and validate one article (runs in worker processes)."""
+    article, teasers = annotate_item(record)
+    split = _ASSIGNMENTS.get(article["id"]) or split_for(article["id"])
+    article["split"] = split
+    row = _publishable(article)
+    source = article["source_file"]
+    problems = schema_rejects(row, "article.schema.json", source, article.get("line"), article["id"])
+    for extra in problems[1:]:
+        extra.counts = False
+    warnings, teaser_rows = [], []
+    if not problems:
+        for teaser in teasers:
+            teaser["split"] = split
+            teaser_problems = schema_rejects(teaser, "related.schema.json", source, None, teaser["id"])
+            if teaser_problems:
+                warnings.extend(p.one_line() for p in teaser_problems)
+            else:
+                teaser_rows.append(arrow_row(teaser, "related"))
+    text = "\n".join(filter(None, (article["title"], article.get("lead"), article["body"])))
+    return ProcessedArticle(
+        record_id=article["id"],
+        split=split,
+        language=article["language"],
+        row=None if problems else arrow_row(row, "default"),
+        teasers=teaser_rows,
+        problems=problems,
+        warnings=warnings,
+        signature=signature(text),
+    )
+
+
 def _publishable(record: Record) -> Record:
     return {k: v for k, v in record.items() if k not in INTERNAL_KEYS}
 
@@ -156,24 +207,29 @@ class Build:
         self.options = options
         self.report = BuildReport()
         self.assigner = SplitAssigner(load_assignments(options.splits_dir))
-        self.ids: dict[str, str] = {}  # id -> file that published it
+        _ASSIGNMENTS.clear()
+        _ASSIGNMENTS.update(self.assigner.assignments)
+        self.ids: dict[str, str] = {}  # id -> where it was first seen
         self.contents: dict[str, str] = {}  # content hash -> id
+        self.near = NearDuplicateIndex()
         self.sink: ParquetSink | None = None
         self._pool: Any = None
 
     # -- stages -----------------------------------------------------------------
-    def _map(self, batch: list[Record]) -> Iterator[tuple[Record, list[Record]]]:
+    def _map(self, batch: list[Record]) -> Iterator[ProcessedArticle]:
         if self.options.workers <= 1 or len(batch) < 2:
-            return map(annotate_item, batch)
+            return map(process_item, batch)
         if self._pool is None:
             self._pool = multiprocessing.get_context("fork").Pool(self.options.workers)
-        chunk = max(1, len(batch) // (self.options.workers * 4))
-        return iter(self._pool.imap(annotate_item, batch, chunksize=chunk))
+        chunk = max(1, min(32, len(batch) // (self.options.workers * 4)))
+        return iter(self._pool.imap(process_item, batch, chunksize=chunk))
+
+    def _where(self, info: InputFile, record: Record) -> str:
+        return f"{info.name}:{record['line']}" if "line" in record else info.name
 
     def _admit(self, info: InputFile, record: Record) -> bool:
         """Reject duplicate ids and drop exact duplicates before annotating."""
         record_id = record["id"]
-        where = f"{info.name}:{record['line']}" if "line" in record else info.name
         if record_id in self.ids:
             self._reject(
                 info,
@@ -182,17 +238,26 @@ class Build:
                        id=record_id),
             )
             return False
+        self.ids[record_id] = self._where(info, record)
         record["content_sha256"] = content_sha256(record)
         kept = self.contents.get(record["content_sha256"])
         if kept is not None:
-            self.report.duplicates.append(
-                {"file": where, "id": record_id, "duplicate_of": kept, "kind": "exact"}
-            )
-            info.outcomes.append("duplicate")
+            self._duplicate(info, record, kept, "exact", 1.0)
             return False
-        self.ids[record_id] = where
         self.contents[record["content_sha256"]] = record_id
         return True
+
+    def _duplicate(self, info: InputFile, record: Record, kept: str, kind: str, similarity: float) -> None:
+        self.report.duplicates.append(
+            {
+                "file": self._where(info, record),
+                "id": record["id"],
+                "duplicate_of": kept,
+                "kind": kind,
+                "similarity": round(similarity, 3),
+            }
+        )
+        info.outcomes.append("duplicate")
 
     def _reject(self, info: InputFile | None, reject: Reject) -> None:
         self.report.rejects.append(reject)
@@ -200,40 +265,32 @@ class Build:
             info.outcomes.append("rejected")
 
     def _publish_batch(self, batch: list[tuple[InputFile, Record]]) -> None:
-        annotated = self._map([record for _, record in batch])
         rows: dict[tuple[str, str], list[Record]] = {}
-        for (info, _), (article, teasers) in zip(batch, annotated, strict=True):
-            split = self.assigner.assign(article["id"])
-            article["split"] = split
-            row = _publishable(article)
-            problems = schema_rejects(
-                row, "article.schema.json", info.name, article.get("line"), article["id"]
-            )
-            if problems:
-                for extra in problems[1:]:
-                    extra.counts = False
-                self._reject(info, problems[0])
-                self.report.rejects.extend(problems[1:])
+        for (info, record), done in zip(batch, self._map([r for _, r in batch]), strict=True):
+            if done.problems:
+                self._reject(info, done.problems[0])
+                self.report.rejects.extend(done.problems[1:])
                 continue
+            near = self.near.find(done.signature)
+            if near is not None:
+                self._duplicate(info, record, near[0], "near", near[1])
+                continue
+            self.near.add(done.record_id, done.signature)
+            self.assigner.assign(done.record_id)
             info.outcomes.append("published")
-            self.report.published["default"][split] += 1
-            self.report.languages[article["language"]] += 1
-            if article["language"] == "und":
+            self.report.published["default"][done.split] += 1
+            self.report.languages[done.language] += 1
+            self.report.warnings.extend(done.warnings)
+            if done.language == "und":
                 self.report.warnings.append(
-                    f"{info.name}: $.language: language undeterminable or outside the "
-                    f"configured set; published as 'und' [language]"
+                    f"{self._where(info, record)}: $.language: language undeterminable or "
+                    "outside the configured set; published as 'und' [language]"
                 )
-            rows.setdefault(("default", split), []).append(row)
-            for teaser in teasers:
-                teaser["split"] = split
-                teaser_problems = schema_rejects(
-                    teaser, "related.schema.json", info.name, None, teaser["id"]
-                )
-                if teaser_problems:
-                    self.report.warnings.extend(p.one_line() for p in teaser_problems)
-                    continue
-                self.report.published["related"][split] += 1
-                rows.setdefault(("related", split), []).append(teaser)
+            assert done.row is not None
+            rows.setdefault(("default", done.split), []).append(done.row)
+            if done.teasers:
+                self.report.published["related"][done.split] += len(done.teasers)
+                rows.setdefault(("related", done.split), []).extend(done.teasers)
         if self.sink is not None:
             for (config, split), records in sorted(rows.items()):
                 self.sink.write(config, split, records)
@@ -316,10 +373,15 @@ class Build:
 
     def _finish(self, staging: Path) -> None:
         from dataset_builder.card import write_release_metadata
+        from dataset_builder.figure import TIMELINE
 
         write_release_metadata(staging, self.report)
-        if self.options.card_copy is not None:
-            shutil.copyfile(staging / "README.md", self.options.card_copy)
+        target = self.options.card_dir
+        if target is not None:
+            shutil.copyfile(staging / "README.md", target / "DATASET_CARD.md")
+            shutil.copyfile(staging / "CITATION.cff", target / "CITATION.cff")
+            (target / TIMELINE).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(staging / TIMELINE, target / TIMELINE)
 
 
 def build(options: BuildOptions) -> BuildReport:

@@ -12,7 +12,8 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ def to_arrow_value(value: Any, kind: pa.DataType) -> Any:
     return value
 
 
+@cache
 def published_schema(config: str) -> pa.Schema:
     """Arrow schema plus the Hugging Face features, so `datasets` restores them exactly."""
     features = hf_features(config)
@@ -56,10 +58,13 @@ def published_schema(config: str) -> pa.Schema:
     return arrow_schema(config).with_metadata(metadata)
 
 
-def records_to_table(records: Iterable[Mapping[str, Any]], config: str) -> pa.Table:
-    schema = published_schema(config)
-    rows = [{f.name: to_arrow_value(r.get(f.name), f.type) for f in schema} for r in records]
-    return pa.Table.from_pylist(rows, schema=schema)
+def arrow_row(record: Mapping[str, Any], config: str) -> dict[str, Any]:
+    """A validated record in the column order and Python types of its Arrow schema."""
+    return {f.name: to_arrow_value(record.get(f.name), f.type) for f in arrow_schema(config)}
+
+
+def rows_to_table(rows: list[dict[str, Any]], config: str) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=published_schema(config))
 
 
 def shard_name(split: str, index: int, count: int) -> str:
@@ -86,13 +91,14 @@ class ParquetSink:
         self._writers[key] = writer
         return writer
 
-    def write(self, config: str, split: str, records: list[Mapping[str, Any]]) -> None:
-        if not records:
+    def write(self, config: str, split: str, rows: list[dict[str, Any]]) -> None:
+        """Append rows made by `arrow_row`."""
+        if not rows:
             return
         key = (config, split)
         writer = self._writers.get(key) or self._open(key)
-        writer.write_table(records_to_table(records, config), row_group_size=ROW_GROUP_SIZE)
-        self.rows[key] += len(records)
+        writer.write_table(rows_to_table(rows, config), row_group_size=ROW_GROUP_SIZE)
+        self.rows[key] += len(rows)
         if self._shards[key][-1].stat().st_size >= self.target_shard_bytes:
             writer.close()
             del self._writers[key]

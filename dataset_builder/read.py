@@ -7,6 +7,7 @@ field and the rule; nothing raises on bad input and nothing is dropped silently.
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterator
@@ -78,16 +79,25 @@ def sha256_bytes(data: bytes) -> str:
 
 
 def discover(input_dir: Path) -> tuple[list[Path], list[Reject]]:
-    """Article and JSON Lines inputs in name order; other files are reported, not read."""
+    """Article and JSON Lines inputs in name order; anything else is reported, not read."""
     inputs: list[Path] = []
     rejects: list[Reject] = []
+    root = input_dir.resolve()
     for path in sorted(input_dir.rglob("*")):
-        name = path.relative_to(input_dir).as_posix()
-        if any(part.startswith(".") for part in path.relative_to(input_dir).parts):
+        relative = path.relative_to(input_dir)
+        name = relative.as_posix()
+        if any(part.startswith(".") for part in relative.parts) or path.is_dir():
             continue
-        if path.is_dir() or name.endswith(SIDECAR_SUFFIX):
-            continue
-        if path.suffix in ARTICLE_SUFFIXES or path.suffix == JSONL_SUFFIX:
+        if path.is_symlink() and not path.resolve().is_relative_to(root):
+            rejects.append(Reject(name, "symlink-inside-input", "symbolic link to a file outside the input folder"))
+        elif name.endswith(SIDECAR_SUFFIX):
+            article = name.removesuffix(SIDECAR_SUFFIX)
+            if not any((input_dir / (article + suffix)).exists() for suffix in ARTICLE_SUFFIXES):
+                rejects.append(
+                    Reject(name, "sidecar-article-exists",
+                           f"sidecar metadata for {article}.txt, which does not exist")
+                )
+        elif path.suffix in ARTICLE_SUFFIXES or path.suffix == JSONL_SUFFIX:
             inputs.append(path)
         else:
             rejects.append(
@@ -96,12 +106,46 @@ def discover(input_dir: Path) -> tuple[list[Path], list[Reject]]:
     return inputs, rejects
 
 
+class UndecodableError(ValueError):
+    """The bytes are not text in any encoding that can be told apart with certainty."""
+
+
+# Multi-byte encodings charset-normalizer tells apart reliably on Chinese text.
+CJK_ENCODINGS = {"gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp950", "cp936"}
+# File signatures of common binary formats.
+BINARY_MAGIC = (b"\x89PNG", b"%PDF", b"PK\x03\x04", b"\x1f\x8b", b"\xff\xd8\xff", b"GIF8", b"\x7fELF")
+
+
 def decode(data: bytes) -> tuple[str, str]:
-    """Text and encoding name; raises UnicodeDecodeError when the encoding is not certain."""
+    """Text and the encoding it was decoded from.
+
+    In order: a byte-order mark; strict UTF-8; a Chinese multi-byte encoding when
+    charset-normalizer finds one with no mess; Windows-1252 (reported as ISO-8859-1 when
+    no byte falls in 0x80-0x9F, where the two agree). Anything else raises
+    UndecodableError rather than guess.
+    """
     for bom, encoding in BOMS:
         if data.startswith(bom):
             return data.decode(encoding), encoding
-    return data.decode("utf-8"), "utf-8"
+    if data.startswith(BINARY_MAGIC) or data.count(0) > max(1, len(data) // 100):
+        raise UndecodableError("binary file (NUL bytes or a binary file signature)")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(data).best()
+    if best is not None and best.encoding in CJK_ENCODINGS and best.chaos == 0.0:
+        return str(best), best.encoding
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as error:
+        raise UndecodableError(f"not UTF-8 and no encoding detected with certainty ({error.reason})") from None
+    letters = sum(ch.isalpha() for ch in text)
+    if letters < len(text) // 2:
+        raise UndecodableError("not UTF-8 and no encoding detected with certainty")
+    return text, ("iso-8859-1" if not any(0x80 <= b <= 0x9F for b in data) else "cp1252")
 
 
 def load_sidecar(article: Path, name: str) -> tuple[dict[str, Any], list[Reject]]:
@@ -113,7 +157,16 @@ def load_sidecar(article: Path, name: str) -> tuple[dict[str, Any], list[Reject]
         metadata = json.loads(sidecar.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         return {}, [Reject(sidecar_name, "json-syntax", f"malformed sidecar metadata: {error}")]
+    if not isinstance(metadata, dict):
+        return {}, [Reject(sidecar_name, "type", "sidecar metadata must be a JSON object", field="$")]
     rejects = schema_rejects(metadata, "metadata.schema.json", sidecar_name)
+    if not rejects and "published_date" in metadata:
+        published = dt.date.fromisoformat(metadata["published_date"])
+        if published > dt.date.today():
+            rejects.append(
+                Reject(sidecar_name, "not-in-future",
+                       f"published_date {published} is in the future", field="$.published_date")
+            )
     return (metadata if not rejects else {}), rejects
 
 
@@ -159,10 +212,17 @@ def _articles(
     if info.size > max_bytes:
         yield Reject(info.name, "max-size", f"file is {info.size} bytes, limit is {max_bytes}")
         return
+    if not data.strip():
+        rule, what = ("non-empty", "file is empty") if not data else ("non-blank", "file holds only whitespace")
+        yield Reject(info.name, rule, what)
+        return
     try:
         text, info.encoding = decode(data)
-    except UnicodeDecodeError as error:
-        yield Reject(info.name, "encoding", f"not valid UTF-8 and no byte-order mark: {error}")
+    except UndecodableError as error:
+        yield Reject(info.name, "encoding", str(error))
+        return
+    if not text.strip():
+        yield Reject(info.name, "non-blank", "file holds only whitespace")
         return
     if info.kind == "jsonl":
         yield from _jsonl_articles(info, text)

@@ -116,3 +116,15 @@ def _event_date_statistics(articles: pl.DataFrame, related: pl.DataFrame) -> dic
     out["granularity"] = _counts(rows, "granularity")
     out["relative"] = int(rows["relative"].sum())
     return out
+
+
+def find_record(root: Path, record_id: str) -> dict[str, Any] | None:
+    """One published article as a dict (dates as ISO strings), or None."""
+    articles = read_config(root, "default")
+    if articles.is_empty():
+        return None
+    match = articles.filter(pl.col("id") == record_id)
+    if match.is_empty():
+        return None
+    row = match.row(0, named=True)
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}

@@ -1,0 +1,62 @@
+"""Checksums of a published folder, and the check of a folder against them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from dataset_builder.config import DATASET_NAME, VERSION
+
+MANIFEST = "MANIFEST.json"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def published_files(root: Path) -> list[str]:
+    return sorted(
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and p.name != MANIFEST
+    )
+
+
+def write_manifest(root: Path, inputs: list[dict[str, Any]]) -> None:
+    """SHA-256 and size of every published file, and SHA-256 of every input."""
+    manifest = {
+        "dataset": DATASET_NAME,
+        "version": VERSION,
+        "files": {
+            name: {"sha256": file_sha256(root / name), "bytes": (root / name).stat().st_size}
+            for name in published_files(root)
+        },
+        "inputs": {item["file"]: item["sha256"] for item in inputs},
+    }
+    (root / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def verify_release(root: Path) -> list[str]:
+    """Problems found in `root` against its manifest; an empty list means it is intact."""
+    path = root / MANIFEST
+    if not path.is_file():
+        return [f"missing: {MANIFEST}"]
+    try:
+        expected = json.loads(path.read_text(encoding="utf-8"))["files"]
+    except (ValueError, KeyError, TypeError) as error:
+        return [f"unreadable: {MANIFEST} ({error})"]
+    problems = []
+    present = set(published_files(root))
+    for name, entry in sorted(expected.items()):
+        if name not in present:
+            problems.append(f"missing: {name}")
+        elif file_sha256(root / name) != entry["sha256"]:
+            problems.append(f"changed: {name} (SHA-256 differs from {MANIFEST})")
+    problems.extend(f"extra: {name}" for name in sorted(present - set(expected)))
+    return problems

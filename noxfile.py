@@ -1,0 +1,39 @@
+"""Sessions: tests, lint, typecheck, build (and distributed, benchmarks on demand)."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.reuse_existing_virtualenvs = True
+
+OFFLINE = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite offline."""
+    session.install("-e", ".[test]")
+    session.run("pytest", *session.posargs, env=OFFLINE)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over the package, tests and benchmarks."""
+    session.install("-e", ".[test,bench,typecheck]")
+    session.run("mypy")
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Build release/ from seeds/ and refresh DATASET_CARD.md, CITATION.cff and figures/."""
+    session.install("-e", ".")
+    session.run("dataset-builder", "build", "--card-dir", ".", *session.posargs, env=OFFLINE)
