@@ -41,28 +41,34 @@ def _topics(record: Record, segments: list[Segment], lang: str) -> None:
 
 def _reference_date(
     record: Record, segments: list[Segment], lang: str, prefix: str
-) -> dt.date | None:
-    """The record's own date when known, otherwise one inferred from its text."""
+) -> tuple[dt.date | None, str]:
+    """The record's own date when known, otherwise one inferred from its text.
+
+    Returns the date and its precision (day | month | year); an inferred month or year
+    is stored as its first day, and the tagger needs to know that it is not a day.
+    """
     known = record.get(f"{prefix}_date")
     if known:
         record[f"{prefix}_date_precision"] = "day"
-        return dt.date.fromisoformat(known)
+        return dt.date.fromisoformat(known), "day"
     inferred = dates.infer_document_date(segments, lang)
     if inferred is None:
         record[f"{prefix}_date"], record[f"{prefix}_date_source"] = None, "unknown"
         record[f"{prefix}_date_precision"] = None
-        return None
+        return None, "day"
     record[f"{prefix}_date"] = inferred.date.isoformat()
     record[f"{prefix}_date_source"] = "inferred"
     record[f"{prefix}_date_precision"] = inferred.precision
-    return inferred.date
+    return inferred.date, inferred.precision
 
 
 def annotate_article(record: Record) -> Record:
     segments = record_segments(record, ARTICLE_FIELDS)
     lang = _language(record, ("title", "lead", "body"))
-    reference = _reference_date(record, segments, lang, "published")
-    record["event_dates"] = dates.event_dates(segments, lang, reference)
+    reference, precision = _reference_date(record, segments, lang, "published")
+    record["event_dates"] = dates.event_dates(
+        segments, lang, reference, reference_precision=precision
+    )
     _topics(record, segments, lang)
     record["citation"] = article_apa(record)
     return record
@@ -74,8 +80,10 @@ def annotate_teaser(teaser: Record) -> Record:
     # Teasers come from a later state of the page than the article: their date is
     # inferred from their own text, never taken from the parent.
     teaser.setdefault("reference_date", None)
-    reference = _reference_date(teaser, segments, lang, "reference")
-    teaser["event_dates"] = dates.event_dates(segments, lang, reference)
+    reference, precision = _reference_date(teaser, segments, lang, "reference")
+    teaser["event_dates"] = dates.event_dates(
+        segments, lang, reference, reference_precision=precision
+    )
     _topics(teaser, segments, lang)
     return teaser
 
@@ -87,16 +95,19 @@ def annotate_text(
     segments = [Segment("body", None, text)]
     result = language.detect_language([text])
     used = lang or result.language
+    precision = "day"
     if reference_date is None:
         inferred = dates.infer_document_date(segments, used)
-        reference_date = inferred.date if inferred else None
+        if inferred is not None:
+            reference_date, precision = inferred.date, inferred.precision
     topic_result = topics.default_topic_annotator().annotate(segments, used)
-    mentions = dates.tag_dates(text, used, reference_date)
+    mentions = dates.tag_dates(text, used, reference_date, reference_precision=precision)
     return {
         "language": used,
         "script": result.script if lang is None else language.script_for(used, text),
         "language_confidence": result.confidence,
         "reference_date": reference_date.isoformat() if reference_date else None,
+        "reference_date_precision": precision if reference_date else None,
         "topics": topic_result.topics,
         "primary_topic": topic_result.primary_topic,
         "event_dates": mentions,

@@ -40,7 +40,12 @@ LANGUAGE_NAMES = {
     "ja": "Japanese",
     "und": "undetermined",
 }
-SCRIPT_NAMES = {"Hans": "Simplified Han", "Hant": "Traditional Han", "Latn": "Latin", "Jpan": "Japanese"}
+SCRIPT_NAMES = {
+    "Hans": "Simplified Han",
+    "Hant": "Traditional Han",
+    "Latn": "Latin",
+    "Jpan": "Japanese",
+}
 
 
 def release_date() -> str:
@@ -98,8 +103,12 @@ def front_matter(stats: dict[str, Any]) -> dict[str, Any]:
         splits = SplitDict(dataset_name=DATASET_NAME)
         for split in SPLITS:
             splits.add(
-                SplitInfo(name=split, num_bytes=sizes[split]["num_bytes"],
-                          num_examples=sizes[split]["examples"], dataset_name=DATASET_NAME)
+                SplitInfo(
+                    name=split,
+                    num_bytes=sizes[split]["num_bytes"],
+                    num_examples=sizes[split]["examples"],
+                    dataset_name=DATASET_NAME,
+                )
             )
         info = DatasetInfo(
             features=hf_features(config),
@@ -128,7 +137,14 @@ def front_matter(stats: dict[str, Any]) -> dict[str, Any]:
         "size_categories": [_size_category(stats["articles"])],
         "task_categories": ["text-classification", "token-classification"],
         "task_ids": ["topic-classification", "multi-label-classification"],
-        "tags": ["news", "vietnam", "japan", "international-relations", "timex3", "iptc-media-topics"],
+        "tags": [
+            "news",
+            "vietnam",
+            "japan",
+            "international-relations",
+            "timex3",
+            "iptc-media-topics",
+        ],
         "configs": [
             {
                 "config_name": config,
@@ -203,7 +219,10 @@ def _dates_accuracy() -> str:
             f"{r['interval_accuracy']:.3f}",
             f"{r['articles_per_second']:,.0f}",
         ]
-        for name, r in (("this tagger", result["tagger"]), ("dateparser.search_dates", result["dateparser"]))
+        for name, r in (
+            ("this tagger", result["tagger"]),
+            ("dateparser.search_dates", result["dateparser"]),
+        )
     ]
     return (
         f"Measured by `benchmarks/dates.py` on the hand-checked gold "
@@ -270,7 +289,7 @@ def render_card(root: Path, report: dict[str, Any]) -> str:
             f"evidence for each, and the event dates it mentions normalised to TIMEX3 values and "
             f"calendar intervals."
         ),
-        "```python\nfrom datasets import load_dataset\n\narticles = load_dataset(\"release\")  # the folder of this card\nteasers = load_dataset(\"release\", \"related\")\n```",
+        '```python\nfrom datasets import load_dataset\n\narticles = load_dataset("release")  # the folder of this card\nteasers = load_dataset("release", "related")\n```',
         "## Languages",
         (
             "Languages are detected with lingua over title and text; Chinese script (Simplified or "
@@ -291,7 +310,7 @@ def render_card(root: Path, report: dict[str, Any]) -> str:
         (
             "Splits are committed in `splits/assignments.tsv`; an id listed there never moves. A new "
             "id goes to train, validation or test by the first 8 hex digits of "
-            f"SHA-256(\"{DATASET_NAME}:\" + id) as a fraction of 2^32: below 0.8 train, below 0.9 "
+            f'SHA-256("{DATASET_NAME}:" + id) as a fraction of 2^32: below 0.8 train, below 0.9 '
             "validation, else test. Teasers are in their parent article's split. With so few "
             "articles a split can be empty; it is still published, so every configuration always "
             "has the same three splits."

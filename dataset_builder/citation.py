@@ -19,7 +19,10 @@ LICENSE = "CC-BY-4.0"
 def _apa_date(record: Mapping[str, Any]) -> str:
     # Only a publication date printed on the page or given in metadata is citable;
     # an inferred document date is an annotation, not a fact about the source.
-    if record.get("published_date") and record.get("published_date_source") in {"explicit", "metadata"}:
+    if record.get("published_date") and record.get("published_date_source") in {
+        "explicit",
+        "metadata",
+    }:
         day = dt.date.fromisoformat(record["published_date"])
         return f"{day.year}, {day.strftime('%B')} {day.day}"
     return "n.d."
@@ -91,7 +94,14 @@ def citation_cff(released: str) -> str:
             "and event dates (TIMEX3), for research and teaching. The article texts belong "
             "to their publishers; the annotations and metadata are CC BY 4.0."
         ),
-        "keywords": ["news", "Vietnam", "Japan", "international relations", "TIMEX3",
-                     "IPTC Media Topics", "multilingual"],
+        "keywords": [
+            "news",
+            "Vietnam",
+            "Japan",
+            "international relations",
+            "TIMEX3",
+            "IPTC Media Topics",
+            "multilingual",
+        ],
     }
     return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,8 +34,7 @@ def _summary(report: BuildReport, published: bool) -> str:
             f"{report.published['related'][split]:>8}"
             for split in ("train", "validation", "test")
         ),
-        "languages: "
-        + ", ".join(f"{k} {v}" for k, v in sorted(report.languages.items())),
+        "languages: " + ", ".join(f"{k} {v}" for k, v in sorted(report.languages.items())),
     ]
     for reject in report.rejects:
         lines.append("rejected: " + reject.one_line())
@@ -57,9 +57,17 @@ def _add_build_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--splits", type=Path, default=DEFAULT_SPLITS, help="split assignment folder"
     )
-    parser.add_argument("--workers", type=int, default=default_workers(),
-                        help="annotation processes (default: the machine's cores)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="annotation processes (default: the machine's cores)",
+    )
     parser.add_argument("--batch-size", type=int, default=256, help="articles per batch")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def _run_build(args: argparse.Namespace, publish: bool) -> int:
@@ -74,8 +82,18 @@ def _run_build(args: argparse.Namespace, publish: bool) -> int:
         workers=args.workers,
         card_dir=getattr(args, "card_dir", None),
     )
+    # SIGTERM unwinds like Ctrl-C, so the staging folder is removed and the previous
+    # release stays as it was. (SIGKILL cannot be caught; the release is safe anyway,
+    # since nothing touches it until the final swap.)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         report = build(options)
+    except KeyboardInterrupt:
+        print("error: build interrupted; the previous release is unchanged", file=sys.stderr)
+        return 130
+    except OSError as error:
+        print(f"error: {error}; the previous release is unchanged", file=sys.stderr)
+        return 1
     except BuildError as error:
         if error.report is not None:
             print(_summary(error.report, published=False))
@@ -157,12 +175,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     build_parser = commands.add_parser("build", help="build and publish the dataset")
     _add_build_arguments(build_parser)
     build_parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="release folder")
-    build_parser.add_argument("--allow-rejects", action="store_true",
-                              help="publish even when some articles are rejected")
-    build_parser.add_argument("--prune", action="store_true",
-                              help="drop split assignments of ids no input provides")
     build_parser.add_argument(
-        "--card-dir", type=Path, default=None,
+        "--allow-rejects", action="store_true", help="publish even when some articles are rejected"
+    )
+    build_parser.add_argument(
+        "--prune", action="store_true", help="drop split assignments of ids no input provides"
+    )
+    build_parser.add_argument(
+        "--card-dir",
+        type=Path,
+        default=None,
         help="also write the card as DATASET_CARD.md, CITATION.cff and figures/ into this folder",
     )
 
@@ -178,10 +200,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     cite_parser = commands.add_parser("cite", help="print the citation of the dataset or a record")
     cite_parser.add_argument("--format", choices=["apa", "bibtex", "cff"], default=None)
     cite_parser.add_argument("--id", default=None, help="cite the source article of this record")
-    cite_parser.add_argument("--release", type=Path, default=DEFAULT_OUTPUT,
-                             help="published folder holding the record (with --id)")
+    cite_parser.add_argument(
+        "--release",
+        type=Path,
+        default=DEFAULT_OUTPUT,
+        help="published folder holding the record (with --id)",
+    )
 
-    verify_parser = commands.add_parser("verify", help="check a published folder against its manifest")
+    verify_parser = commands.add_parser(
+        "verify", help="check a published folder against its manifest"
+    )
     verify_parser.add_argument("folder", type=Path, nargs="?", default=DEFAULT_OUTPUT)
 
     args = parser.parse_args(argv)

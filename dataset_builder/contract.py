@@ -32,7 +32,7 @@ def load_schema(name: str) -> JSONSchema:
 
 
 @cache
-def _registry() -> Registry:  # type: ignore[type-arg]
+def _registry() -> Registry:
     resources = []
     for path in sorted(SCHEMA_DIR.glob("*.json")):
         schema = load_schema(path.name)
@@ -72,7 +72,7 @@ def _types(node: JSONSchema) -> tuple[str, bool]:
     concrete = [name for name in names if name != "null"]
     if len(concrete) != 1:
         raise ValueError(f"schema node needs exactly one non-null type: {node}")
-    return concrete[0], nullable
+    return str(concrete[0]), nullable
 
 
 def _arrow_type(node: JSONSchema, base: str) -> pa.DataType:
@@ -140,9 +140,7 @@ def field_table(config: str) -> list[tuple[str, str, str]]:
     def walk(node: JSONSchema, base: str, prefix: str) -> None:
         for field, child in node["properties"].items():
             resolved, child_base = _resolve(child, base)
-            rows.append(
-                (prefix + field, _type_label(child, base), resolved.get("description", ""))
-            )
+            rows.append((prefix + field, _type_label(child, base), resolved.get("description", "")))
             kind, _ = _types(resolved)
             if kind == "array":
                 items, items_base = _resolve(resolved["items"], child_base)

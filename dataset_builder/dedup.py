@@ -42,7 +42,8 @@ def signature(text: str) -> np.ndarray:
     """MinHash signature (uint32, NUM_PERM values) of the text."""
     minhash = MinHash(num_perm=NUM_PERM, hashfunc=int)
     minhash.update_batch(shingle_hashes(text).tolist())
-    return minhash.hashvalues.astype(np.uint32)
+    values: np.ndarray = minhash.hashvalues.astype(np.uint32)
+    return values
 
 
 class NearDuplicateIndex:

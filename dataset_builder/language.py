@@ -38,7 +38,9 @@ class LanguageResult(NamedTuple):
 
 @cache
 def _detector(languages: tuple[str, ...]) -> LanguageDetector:
-    candidates = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in languages]
+    candidates = [
+        Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in languages
+    ]
     return LanguageDetectorBuilder.from_languages(*candidates).build()
 
 
@@ -47,6 +49,21 @@ def _chinese_script_sets() -> tuple[frozenset[str], frozenset[str]]:
     with (RESOURCES_DIR / "script" / "chinese_scripts.json").open(encoding="utf-8") as handle:
         data = json.load(handle)
     return frozenset(data["simplified_only"]), frozenset(data["traditional_only"])
+
+
+@cache
+def _to_simplified_table() -> dict[int, str]:
+    with (RESOURCES_DIR / "script" / "chinese_scripts.json").open(encoding="utf-8") as handle:
+        mapping: dict[str, str] = json.load(handle)["traditional_to_simplified"]
+    return str.maketrans(mapping)
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters replaced by simplified ones, one for one: offsets are kept.
+
+    Lets resources written in simplified characters match traditional text.
+    """
+    return text.translate(_to_simplified_table())
 
 
 def chinese_script(text: str) -> str:
@@ -93,9 +110,7 @@ def script_for(language: str, text: str) -> str | None:
     return dominant_script(text)
 
 
-def detect_language(
-    texts: Sequence[str], languages: Sequence[str] = LANGUAGES
-) -> LanguageResult:
+def detect_language(texts: Sequence[str], languages: Sequence[str] = LANGUAGES) -> LanguageResult:
     """Language of the joined texts (title and body, never a lone token)."""
     text = "\n".join(t for t in texts if t)[:MAX_DETECTION_CHARS]
     if not any(ch.isalpha() for ch in text):

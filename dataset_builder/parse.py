@@ -30,7 +30,9 @@ VNA_DATELINE = re.compile(r"^越通社[^\s——]{0,12}\s*——\s*")
 VIETNAMVN_HEADER = re.compile(r"^Vietnam\.vn\b")
 VIETNAMVN_OUTLET = "Vietnam.vn"
 # Byline: the source paper's name (printed twice) glued to the date, "Báo Tin Tức...27/11/2025".
-VIETNAMVN_BYLINE = re.compile(r"^(?P<source>.+?)(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})$")
+VIETNAMVN_BYLINE = re.compile(
+    r"^(?P<source>.+?)(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})$"
+)
 VIETNAMVN_CAPTION_LABEL = "Bildtext"
 VIETNAMVN_SOURCE = re.compile(r"^Källa:\s*(?P<url>https?://\S+)\s*$")
 
@@ -73,7 +75,9 @@ def detect_layout(text: str) -> str:
     lines = _lines(text)
     if lines and VIETNAMVN_HEADER.match(lines[0]):
         return "vietnamvn"
-    if VNA_AGENCY in text and (VNA_RELATED_HEADER in lines or any(VNA_END_MARK in x for x in lines)):
+    if VNA_AGENCY in text and (
+        VNA_RELATED_HEADER in lines or any(VNA_END_MARK in x for x in lines)
+    ):
         return "vna"
     return "plain"
 

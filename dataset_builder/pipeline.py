@@ -30,7 +30,13 @@ from dataset_builder.config import (
     VERSION,
 )
 from dataset_builder.dedup import NearDuplicateIndex, signature
-from dataset_builder.publish import ParquetSink, arrow_row, staging_folder, swap_into_place
+from dataset_builder.publish import (
+    ParquetSink,
+    arrow_row,
+    recover_interrupted_swap,
+    staging_folder,
+    swap_into_place,
+)
 from dataset_builder.read import InputFile, Reject, discover, read_input, schema_rejects
 from dataset_builder.splits import SplitAssigner, load_assignments, save_assignments, split_for
 
@@ -173,14 +179,19 @@ def process_item(record: Record) -> ProcessedArticle:
     article["split"] = split
     row = _publishable(article)
     source = article["source_file"]
-    problems = schema_rejects(row, "article.schema.json", source, article.get("line"), article["id"])
+    problems = schema_rejects(
+        row, "article.schema.json", source, article.get("line"), article["id"]
+    )
     for extra in problems[1:]:
         extra.counts = False
-    warnings, teaser_rows = [], []
+    warnings: list[str] = []
+    teaser_rows: list[Record] = []
     if not problems:
         for teaser in teasers:
             teaser["split"] = split
-            teaser_problems = schema_rejects(teaser, "related.schema.json", source, None, teaser["id"])
+            teaser_problems = schema_rejects(
+                teaser, "related.schema.json", source, None, teaser["id"]
+            )
             if teaser_problems:
                 warnings.extend(p.one_line() for p in teaser_problems)
             else:
@@ -233,9 +244,14 @@ class Build:
         if record_id in self.ids:
             self._reject(
                 info,
-                Reject(info.name, "unique-id", f"id {record_id!r} is already used by "
-                       f"{self.ids[record_id]}", field="$.id", line=record.get("line"),
-                       id=record_id),
+                Reject(
+                    info.name,
+                    "unique-id",
+                    f"id {record_id!r} is already used by {self.ids[record_id]}",
+                    field="$.id",
+                    line=record.get("line"),
+                    id=record_id,
+                ),
             )
             return False
         self.ids[record_id] = self._where(info, record)
@@ -247,7 +263,9 @@ class Build:
         self.contents[record["content_sha256"]] = record_id
         return True
 
-    def _duplicate(self, info: InputFile, record: Record, kept: str, kind: str, similarity: float) -> None:
+    def _duplicate(
+        self, info: InputFile, record: Record, kept: str, kind: str, similarity: float
+    ) -> None:
         self.report.duplicates.append(
             {
                 "file": self._where(info, record),
@@ -322,6 +340,8 @@ class Build:
         options = self.options
         if not options.input_dir.is_dir():
             raise BuildError(f"{options.input_dir}: input folder does not exist")
+        if options.publish:
+            recover_interrupted_swap(options.output_dir)
         paths, unsupported = discover(options.input_dir)
         for reject in unsupported:
             self.report.units += 1

@@ -135,15 +135,48 @@ class ParquetSink:
 def staging_folder(output: Path) -> Path:
     """A fresh folder beside `output`, on the same file system so the swap is a rename."""
     output.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{output.name}-staging-", dir=output.parent))
+    prefix = f".{output.name}-staging-{os.getpid()}-"
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=output.parent))
+
+
+def _retired(output: Path) -> Path:
+    return output.with_name(f".{output.name}-retired")
 
 
 def swap_into_place(staging: Path, output: Path) -> None:
-    """Replace `output` by `staging`; the old folder is removed only after the swap."""
-    retired = None
+    """Replace `output` by `staging`; the old folder is removed only after the swap.
+
+    Two renames on one file system: if the process dies between them, `output` is
+    missing and `.<output>-retired` holds the previous release, which
+    `recover_interrupted_swap` puts back before the next build.
+    """
+    retired = _retired(output)
     if output.exists():
-        retired = output.with_name(f".{output.name}-retired-{os.getpid()}")
+        if retired.exists():
+            shutil.rmtree(retired)
         output.rename(retired)
     staging.rename(output)
-    if retired is not None:
+    if retired.exists():
         shutil.rmtree(retired)
+
+
+def recover_interrupted_swap(output: Path) -> None:
+    """Restore the previous release if a swap was cut short; drop leftover staging folders."""
+    retired = _retired(output)
+    if retired.exists() and not output.exists():
+        retired.rename(output)
+    for leftover in output.parent.glob(f".{output.name}-staging-*"):
+        # Staging folders carry the builder's process id; a dead process's folder is debris.
+        pid = leftover.name.rsplit("-", 2)[-2]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -89,13 +89,20 @@ def discover(input_dir: Path) -> tuple[list[Path], list[Reject]]:
         if any(part.startswith(".") for part in relative.parts) or path.is_dir():
             continue
         if path.is_symlink() and not path.resolve().is_relative_to(root):
-            rejects.append(Reject(name, "symlink-inside-input", "symbolic link to a file outside the input folder"))
+            rejects.append(
+                Reject(
+                    name, "symlink-inside-input", "symbolic link to a file outside the input folder"
+                )
+            )
         elif name.endswith(SIDECAR_SUFFIX):
             article = name.removesuffix(SIDECAR_SUFFIX)
             if not any((input_dir / (article + suffix)).exists() for suffix in ARTICLE_SUFFIXES):
                 rejects.append(
-                    Reject(name, "sidecar-article-exists",
-                           f"sidecar metadata for {article}.txt, which does not exist")
+                    Reject(
+                        name,
+                        "sidecar-article-exists",
+                        f"sidecar metadata for {article}.txt, which does not exist",
+                    )
                 )
         elif path.suffix in ARTICLE_SUFFIXES or path.suffix == JSONL_SUFFIX:
             inputs.append(path)
@@ -113,7 +120,15 @@ class UndecodableError(ValueError):
 # Multi-byte encodings charset-normalizer tells apart reliably on Chinese text.
 CJK_ENCODINGS = {"gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp950", "cp936"}
 # File signatures of common binary formats.
-BINARY_MAGIC = (b"\x89PNG", b"%PDF", b"PK\x03\x04", b"\x1f\x8b", b"\xff\xd8\xff", b"GIF8", b"\x7fELF")
+BINARY_MAGIC = (
+    b"\x89PNG",
+    b"%PDF",
+    b"PK\x03\x04",
+    b"\x1f\x8b",
+    b"\xff\xd8\xff",
+    b"GIF8",
+    b"\x7fELF",
+)
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -141,7 +156,9 @@ def decode(data: bytes) -> tuple[str, str]:
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError as error:
-        raise UndecodableError(f"not UTF-8 and no encoding detected with certainty ({error.reason})") from None
+        raise UndecodableError(
+            f"not UTF-8 and no encoding detected with certainty ({error.reason})"
+        ) from None
     letters = sum(ch.isalpha() for ch in text)
     if letters < len(text) // 2:
         raise UndecodableError("not UTF-8 and no encoding detected with certainty")
@@ -158,14 +175,20 @@ def load_sidecar(article: Path, name: str) -> tuple[dict[str, Any], list[Reject]
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         return {}, [Reject(sidecar_name, "json-syntax", f"malformed sidecar metadata: {error}")]
     if not isinstance(metadata, dict):
-        return {}, [Reject(sidecar_name, "type", "sidecar metadata must be a JSON object", field="$")]
+        return {}, [
+            Reject(sidecar_name, "type", "sidecar metadata must be a JSON object", field="$")
+        ]
     rejects = schema_rejects(metadata, "metadata.schema.json", sidecar_name)
     if not rejects and "published_date" in metadata:
         published = dt.date.fromisoformat(metadata["published_date"])
         if published > dt.date.today():
             rejects.append(
-                Reject(sidecar_name, "not-in-future",
-                       f"published_date {published} is in the future", field="$.published_date")
+                Reject(
+                    sidecar_name,
+                    "not-in-future",
+                    f"published_date {published} is in the future",
+                    field="$.published_date",
+                )
             )
     return (metadata if not rejects else {}), rejects
 
@@ -213,7 +236,11 @@ def _articles(
         yield Reject(info.name, "max-size", f"file is {info.size} bytes, limit is {max_bytes}")
         return
     if not data.strip():
-        rule, what = ("non-empty", "file is empty") if not data else ("non-blank", "file holds only whitespace")
+        rule, what = (
+            ("non-empty", "file is empty")
+            if not data
+            else ("non-blank", "file holds only whitespace")
+        )
         yield Reject(info.name, rule, what)
         return
     try:
@@ -260,7 +287,11 @@ def _jsonl_articles(info: InputFile, text: str) -> Iterator[dict[str, Any] | Rej
             continue
         item_id = item.get("id") if isinstance(item, dict) else None
         rejects = schema_rejects(
-            item, "input-article.schema.json", info.name, number, item_id if isinstance(item_id, str) else None
+            item,
+            "input-article.schema.json",
+            info.name,
+            number,
+            item_id if isinstance(item_id, str) else None,
         )
         if rejects:
             yield from rejects

@@ -20,7 +20,9 @@ def split_files(root: Path, config: str, split: str) -> list[Path]:
 
 
 def read_config(root: Path, config: str) -> pl.DataFrame:
-    frames = [pl.read_parquet(path) for split in SPLITS for path in split_files(root, config, split)]
+    frames = [
+        pl.read_parquet(path) for split in SPLITS for path in split_files(root, config, split)
+    ]
     return pl.concat(frames, how="vertical") if frames else pl.DataFrame()
 
 
@@ -61,7 +63,9 @@ def dataset_statistics(root: Path) -> dict[str, Any]:
     stats["languages"] = _counts(articles, "language")
     stats["scripts"] = _counts(articles.with_columns(pl.col("script").fill_null("none")), "script")
     stats["related_languages"] = _counts(related, "language") if related.height else {}
-    stats["outlets"] = _counts(articles.with_columns(pl.col("outlet").fill_null("unknown")), "outlet")
+    stats["outlets"] = _counts(
+        articles.with_columns(pl.col("outlet").fill_null("unknown")), "outlet"
+    )
     stats["date_sources"] = _counts(articles, "published_date_source")
     years = articles.with_columns(
         pl.when(pl.col("published_date").is_null())

@@ -35,6 +35,8 @@ def seed_release(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildR
 
 
 @pytest.fixture(autouse=True)
-def _isolated_hf_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_hf_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # load_dataset writes a cache; keep it out of the user's home and away from the hub.
     monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path_factory.getbasetemp() / "hf-cache"))

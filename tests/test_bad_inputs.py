@@ -38,53 +38,153 @@ def _write_corpus(root: Path) -> dict[str, tuple[str, str]]:
         expected[name] = (outcome, detail)
 
     put("utf8-bom.txt", b"\xef\xbb\xbf" + ZH.encode(), "published", "utf-8-sig")
-    put("utf16-le.txt", "\ufeff".encode("utf-16-le") + SV.replace("Vietnam och", "Vietnam samt").encode("utf-16-le"), "published", "utf-16")
-    put("utf16-be.txt", "\ufeff".encode("utf-16-be") + ZH.replace("河内", "东京").encode("utf-16-be"), "published", "utf-16")
-    put("gb18030.txt", ZH.replace("河内", "岘港").replace("2025", "2024").encode("gb18030"), "published", "gb18030")
+    put(
+        "utf16-le.txt",
+        "\ufeff".encode("utf-16-le")
+        + SV.replace("Vietnam och", "Vietnam samt").encode("utf-16-le"),
+        "published",
+        "utf-16",
+    )
+    put(
+        "utf16-be.txt",
+        "\ufeff".encode("utf-16-be") + ZH.replace("河内", "东京").encode("utf-16-be"),
+        "published",
+        "utf-16",
+    )
+    put(
+        "gb18030.txt",
+        ZH.replace("河内", "岘港").replace("2025", "2024").encode("gb18030"),
+        "published",
+        "gb18030",
+    )
     put("big5.txt", ZH_HANT.encode("big5"), "published", "big5")
-    put("cp1252.txt", SV.replace("Hanoi", "Tokyo").replace("studenter", "forskare").encode("cp1252"), "published", "cp1252")
-    put("latin1.txt", "Nytt avtal mellan Vietnam och Japan\n\nMinistrarna undertecknade i går ett avtal om förnybar energi och utbildning för ingenjörer på båda sidor.".encode("latin-1"), "published", "iso-8859-1")
-    put("crlf.txt", "Handelsavtal undertecknat\r\n\r\nVietnam och Japan undertecknade ett handelsavtal om jordbruksprodukter och elektronik.\r\n".encode(), "published", "utf-8")
-    put("cr.txt", "Nya flygrutter öppnas\r\rFlygbolagen öppnar nya direkta rutter mellan Da Nang och Osaka under hösten.\r".encode(), "published", "utf-8")
-    put("nul-and-controls.txt", "Ny bro invigd\n\nEn ny bro byggd med japanskt bistånd\x00 invigdes\x07 i Can Tho.\n".encode(), "published", "utf-8")
-    put("nfd.txt", unicodedata.normalize("NFD", "Hợp tác Việt Nam – Nhật Bản\n\nHai nước ký kết thỏa thuận hợp tác về năng lượng sạch và đào tạo nguồn nhân lực chất lượng cao.").encode(), "published", "utf-8")
+    put(
+        "cp1252.txt",
+        SV.replace("Hanoi", "Tokyo").replace("studenter", "forskare").encode("cp1252"),
+        "published",
+        "cp1252",
+    )
+    put(
+        "latin1.txt",
+        "Nytt avtal mellan Vietnam och Japan\n\nMinistrarna undertecknade i går ett avtal om förnybar energi och utbildning för ingenjörer på båda sidor.".encode(
+            "latin-1"
+        ),
+        "published",
+        "iso-8859-1",
+    )
+    put(
+        "crlf.txt",
+        b"Handelsavtal undertecknat\r\n\r\nVietnam och Japan undertecknade ett handelsavtal om jordbruksprodukter och elektronik.\r\n",
+        "published",
+        "utf-8",
+    )
+    put(
+        "cr.txt",
+        "Nya flygrutter öppnas\r\rFlygbolagen öppnar nya direkta rutter mellan Da Nang och Osaka under hösten.\r".encode(),
+        "published",
+        "utf-8",
+    )
+    put(
+        "nul-and-controls.txt",
+        "Ny bro invigd\n\nEn ny bro byggd med japanskt bistånd\x00 invigdes\x07 i Can Tho.\n".encode(),
+        "published",
+        "utf-8",
+    )
+    put(
+        "nfd.txt",
+        unicodedata.normalize(
+            "NFD",
+            "Hợp tác Việt Nam – Nhật Bản\n\nHai nước ký kết thỏa thuận hợp tác về năng lượng sạch và đào tạo nguồn nhân lực chất lượng cao.",
+        ).encode(),
+        "published",
+        "utf-8",
+    )
     put("empty.txt", b"", "rejected", "non-empty")
     put("blank.txt", b"  \n\t\n  ", "rejected", "non-blank")
-    put("title-only.txt", "Bara en rubrik\n".encode(), "rejected", "minLength")
+    put("title-only.txt", b"Bara en rubrik\n", "rejected", "minLength")
     put("binary.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "rejected", "encoding")
     put("undecodable.txt", bytes([0x81, 0x8D, 0x8F, 0x90, 0x9D]) * 40, "rejected", "encoding")
     put("too-large.txt", ("Lång artikel\n\n" + "ord " * 3000).encode(), "rejected", "max-size")
     put("unknown-language.txt", DE.encode(), "published", "utf-8")
     put("zz-duplicate.txt", ZH.encode(), "duplicate", "exact")
-    put("zz-near-duplicate.txt", ZH.replace("推动人力资源培训。", "推动人力资源的培训。").encode(), "duplicate", "near")
+    put(
+        "zz-near-duplicate.txt",
+        ZH.replace("推动人力资源培训。", "推动人力资源的培训。").encode(),
+        "duplicate",
+        "near",
+    )
     put("sample.pdf", b"%PDF-1.4 not an article", "rejected", "unsupported-file-type")
 
     # Sidecars: malformed, impossible date, future date, orphan.
     # The reject names the sidecar; its article is not published.
-    (root / "bad-sidecar.txt").write_text(_article("Sidecar trasig", "Texten är bra men metadata är trasig."))
+    (root / "bad-sidecar.txt").write_text(
+        _article("Sidecar trasig", "Texten är bra men metadata är trasig.")
+    )
     put("bad-sidecar.meta.json", b"{not json", "rejected", "json-syntax")
-    (root / "impossible-date.txt").write_text(_article("Omöjligt datum", "Metadata anger den trettionde februari."))
-    put("impossible-date.meta.json", json.dumps({"published_date": "2025-02-30"}).encode(), "rejected", "format")
-    (root / "future-date.txt").write_text(_article("Framtida datum", "Metadata anger ett datum långt fram i tiden."))
+    (root / "impossible-date.txt").write_text(
+        _article("Omöjligt datum", "Metadata anger den trettionde februari.")
+    )
+    put(
+        "impossible-date.meta.json",
+        json.dumps({"published_date": "2025-02-30"}).encode(),
+        "rejected",
+        "format",
+    )
+    (root / "future-date.txt").write_text(
+        _article("Framtida datum", "Metadata anger ett datum långt fram i tiden.")
+    )
     future = (dt.date.today() + dt.timedelta(days=400)).isoformat()
-    put("future-date.meta.json", json.dumps({"published_date": future}).encode(), "rejected", "not-in-future")
+    put(
+        "future-date.meta.json",
+        json.dumps({"published_date": future}).encode(),
+        "rejected",
+        "not-in-future",
+    )
     (root / "orphan.meta.json").write_text(json.dumps({"outlet": "Nobody"}))
     expected["orphan.meta.json"] = ("rejected", "sidecar-article-exists")
 
     # A symlink to a file outside the input folder.
     outside = root.parent / "outside.txt"
-    outside.write_text(_article("Utanför", "Denna fil ligger utanför indatamappen."), encoding="utf-8")
+    outside.write_text(
+        _article("Utanför", "Denna fil ligger utanför indatamappen."), encoding="utf-8"
+    )
     os.symlink(outside, root / "link-outside.txt")
     expected["link-outside.txt"] = ("rejected", "symlink-inside-input")
 
     lines = [
-        json.dumps({"id": "jsonl-good", "title": "Japan hjälper Vietnam med tunnelbana", "body": "Den andra tunnelbanelinjen i Hanoi byggs med japanska lån.", "published_date": "2025-10-01"}),
+        json.dumps(
+            {
+                "id": "jsonl-good",
+                "title": "Japan hjälper Vietnam med tunnelbana",
+                "body": "Den andra tunnelbanelinjen i Hanoi byggs med japanska lån.",
+                "published_date": "2025-10-01",
+            }
+        ),
         '{"id": "jsonl-broken", "title": "Trasig rad"',
         json.dumps({"id": "jsonl-wrong-type", "title": 42, "body": "Titeln är ett tal."}),
         json.dumps({"id": "jsonl-missing", "title": "Ingen brödtext"}),
-        json.dumps({"id": "jsonl-unknown", "title": "Okänt fält", "body": "Raden har ett fält som inte finns.", "mood": "glad"}),
-        json.dumps({"id": "utf8-bom", "title": "Samma id som en fil", "body": "Detta id används redan av utf8-bom.txt."}),
-        json.dumps({"id": "../../escape", "title": "Farlig sökväg", "body": "Ett id som försöker lämna mappen."}),
+        json.dumps(
+            {
+                "id": "jsonl-unknown",
+                "title": "Okänt fält",
+                "body": "Raden har ett fält som inte finns.",
+                "mood": "glad",
+            }
+        ),
+        json.dumps(
+            {
+                "id": "utf8-bom",
+                "title": "Samma id som en fil",
+                "body": "Detta id används redan av utf8-bom.txt.",
+            }
+        ),
+        json.dumps(
+            {
+                "id": "../../escape",
+                "title": "Farlig sökväg",
+                "body": "Ett id som försöker lämna mappen.",
+            }
+        ),
     ]
     (root / "zz-batch.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return expected
@@ -102,7 +202,9 @@ JSONL_EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def bad_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildReport, dict[str, tuple[str, str]]]:
+def bad_build(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, BuildReport, dict[str, tuple[str, str]]]:
     tmp = tmp_path_factory.mktemp("bad")
     expected = _write_corpus(tmp / "inputs")
     release, report = build_copy(
@@ -145,7 +247,10 @@ def test_jsonl_lines_are_reported_with_line_numbers(
             assert line not in by_line
     assert "already used by utf8-bom.txt" in by_line[6].message
     sidecar_articles = {i.name: i.outcomes for i in report.inputs if i.name.endswith("-date.txt")}
-    assert sidecar_articles == {"future-date.txt": ["rejected"], "impossible-date.txt": ["rejected"]}
+    assert sidecar_articles == {
+        "future-date.txt": ["rejected"],
+        "impossible-date.txt": ["rejected"],
+    }
 
 
 def test_accounting_adds_up_and_rejects_are_published(
@@ -153,13 +258,18 @@ def test_accounting_adds_up_and_rejects_are_published(
 ) -> None:
     release, report, _ = bad_build
     totals = report.totals()
-    assert totals["articles_offered"] == totals["published"] + totals["rejected"] + totals["duplicates"]
+    assert (
+        totals["articles_offered"]
+        == totals["published"] + totals["rejected"] + totals["duplicates"]
+    )
     listed = [json.loads(line) for line in (release / "rejects.jsonl").read_text().splitlines()]
     assert len([r for r in listed if r["file"]]) == len(report.rejects)
     assert {r["rule"] for r in listed} >= {"encoding", "max-size", "json-syntax", "not-in-future"}
 
 
-def test_text_is_stored_clean(bad_build: tuple[Path, BuildReport, dict[str, tuple[str, str]]]) -> None:
+def test_text_is_stored_clean(
+    bad_build: tuple[Path, BuildReport, dict[str, tuple[str, str]]],
+) -> None:
     release, _, _ = bad_build
     frame = pl.read_parquet(release / "data" / "default" / "*.parquet")
     rows = {r["id"]: r for r in frame.iter_rows(named=True)}
@@ -187,7 +297,12 @@ def test_nothing_is_written_outside_the_output_folder(
 ) -> None:
     release, _, _ = bad_build
     parent = release.parent
-    assert sorted(p.name for p in parent.iterdir()) == ["inputs", "outside.txt", "release", "splits"]
+    assert sorted(p.name for p in parent.iterdir()) == [
+        "inputs",
+        "outside.txt",
+        "release",
+        "splits",
+    ]
     assert not any(p.suffix == ".py" for p in release.rglob("*"))
     allowed = {".parquet", ".md", ".json", ".jsonl", ".cff", ".png"}
     assert {p.suffix for p in release.rglob("*") if p.is_file()} <= allowed
@@ -225,9 +340,28 @@ def test_parsers_never_raise_on_arbitrary_text(text: str) -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.sampled_from(["越通社", "更多", "(完)", "图自越通社", "Bildtext", "Källa: https://x.vn/a",
-                                 "Vietnam.vn - header", "ảnh 1", "", "标题", "正文。", "12/11/2025", "越通社河内——"]),
-                max_size=30))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "越通社",
+                "更多",
+                "(完)",
+                "图自越通社",
+                "Bildtext",
+                "Källa: https://x.vn/a",
+                "Vietnam.vn - header",
+                "ảnh 1",
+                "",
+                "标题",
+                "正文。",
+                "12/11/2025",
+                "越通社河内——",
+            ]
+        ),
+        max_size=30,
+    )
+)
 def test_page_parsers_never_raise_on_page_like_text(parts: list[str]) -> None:
     record = parse_text("\n".join(parts))
     assert isinstance(record["related"], list)

@@ -63,7 +63,9 @@ def test_polars_reads_typed_columns(seed_release: tuple[Path, BuildReport]) -> N
 def test_language_of_each_seed(seed_release: tuple[Path, BuildReport]) -> None:
     release, _ = seed_release
     frame = pl.read_parquet(release / "data" / "default" / "*.parquet").sort("id")
-    languages = dict(zip(frame["id"], zip(frame["language"], frame["script"], strict=True), strict=True))
+    languages = dict(
+        zip(frame["id"], zip(frame["language"], frame["script"], strict=True), strict=True)
+    )
     assert languages == {
         "000_7e4abb51d367e3c2": ("zh", "Hans"),
         "001_595f845f27c271e1": ("zh", "Hans"),
@@ -94,7 +96,9 @@ def test_build_report_accounts_for_every_input(seed_release: tuple[Path, BuildRe
     assert report.totals()["rejected"] == 0
 
 
-def test_two_builds_give_identical_bytes(tmp_path: Path, seed_release: tuple[Path, BuildReport]) -> None:
+def test_two_builds_give_identical_bytes(
+    tmp_path: Path, seed_release: tuple[Path, BuildReport]
+) -> None:
     first, _ = seed_release
     second, _ = build_copy(tmp_path)
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
@@ -137,12 +141,18 @@ def test_allow_rejects_publishes_the_rest_and_lists_rejects(tmp_path: Path) -> N
     release, report = build_copy(tmp_path, _bad_input(tmp_path), prune=True, allow_rejects=True)
     assert report.totals()["published"] == 1
     rejects = [json.loads(line) for line in (release / "rejects.jsonl").read_text().splitlines()]
-    assert [(r["file"], r["field"], r["rule"]) for r in rejects] == [("articles.jsonl", "$.id", "pattern")]
+    assert [(r["file"], r["field"], r["rule"]) for r in rejects] == [
+        ("articles.jsonl", "$.id", "pattern")
+    ]
 
 
-def test_validate_command_reports_without_writing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_command_reports_without_writing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     inputs = _bad_input(tmp_path)
-    status = main(["validate", "--input", str(inputs), "--splits", str(tmp_path / "s"), "--workers", "1"])
+    status = main(
+        ["validate", "--input", str(inputs), "--splits", str(tmp_path / "s"), "--workers", "1"]
+    )
     assert status == 1
     out = capsys.readouterr().out
     assert "articles.jsonl:1: $.id:" in out and "[pattern]" in out
@@ -175,9 +185,13 @@ def test_missing_id_fails_unless_pruned(tmp_path: Path) -> None:
     assert set(load_assignments(tmp_path / "splits")) == {"004_33f5a66664a9c512"}
 
 
-def test_annotate_command_prints_json_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_annotate_command_prints_json_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "a.txt"
-    path.write_text("Relationerna mellan Vietnam och Japan har stärkts under året.", encoding="utf-8")
+    path.write_text(
+        "Relationerna mellan Vietnam och Japan har stärkts under året.", encoding="utf-8"
+    )
     assert main(["annotate", str(path), "--format", "json"]) == 0
     [line] = capsys.readouterr().out.splitlines()
     result = json.loads(line)

@@ -13,7 +13,11 @@ from dataset_builder.language import chinese_script, detect_language
         ("ベトナムと日本の関係は経済や文化の分野で発展している。", "ja", "Jpan"),
         ("Quan hệ Việt Nam - Nhật Bản phát triển mạnh mẽ trong năm nay.", "vi", "Latn"),
         ("Relations between Vietnam and Japan have grown in trade and culture.", "en", "Latn"),
-        ("Relationerna mellan Vietnam och Japan har utvecklats inom handel och kultur.", "sv", "Latn"),
+        (
+            "Relationerna mellan Vietnam och Japan har utvecklats inom handel och kultur.",
+            "sv",
+            "Latn",
+        ),
     ],
 )
 def test_language_and_script(text: str, language: str, script: str) -> None:
@@ -33,7 +37,9 @@ def test_text_without_letters_is_und() -> None:
 
 def test_one_stray_token_does_not_decide() -> None:
     # A Vietnamese image marker inside Chinese text does not change the language.
-    text = "日本外相上川阳子:友谊和信任是推动越日发展合作的动力 ảnh 1日本外相上川阳子。图自越通社" * 3
+    text = (
+        "日本外相上川阳子:友谊和信任是推动越日发展合作的动力 ảnh 1日本外相上川阳子。图自越通社" * 3
+    )
     assert detect_language([text]).language == "zh"
 
 

@@ -62,7 +62,10 @@ def test_repeated_caption_kept_once() -> None:
 
 def test_image_marker_and_repeated_headline_removed_from_caption() -> None:
     captions = parsed("002_5a876704dde407d5.txt")["captions"]
-    assert captions == ["日本外相上川阳子。图自越通社", "芹苴大学是属于“芹苴大学升级”ODA项目。图自越通社"]
+    assert captions == [
+        "日本外相上川阳子。图自越通社",
+        "芹苴大学是属于“芹苴大学升级”ODA项目。图自越通社",
+    ]
 
 
 def test_related_teasers_have_caption_headline_summary() -> None:
@@ -107,8 +110,17 @@ def test_swedish_page() -> None:
     )
     assert str(record["lead"]).startswith("Den 27 november, med anledning av tvåårsdagen")
     body = str(record["body"])
-    for chrome in ("Vietnam.vn", "Báo Tin Tức", "Bildtext", "Källa", "Kommentar", "No data",
-                   "I samma ämne", "Vacker soluppgång", "Produkt"):
+    for chrome in (
+        "Vietnam.vn",
+        "Báo Tin Tức",
+        "Bildtext",
+        "Källa",
+        "Kommentar",
+        "No data",
+        "I samma ämne",
+        "Vacker soluppgång",
+        "Produkt",
+    ):
         assert chrome not in body
     assert body.endswith("under hela året 2025.")
     captions = record["captions"]
