@@ -60,7 +60,7 @@ def dateparser_mentions(item: GoldItem) -> list[dict[str, Any]]:
             found.append(
                 {
                     "field": segment.field,
-                    "field_index": segment.index,
+                    "field_index": segment.field_index,
                     "span_start": start,
                     "span_end": cursor,
                     "text": substring,

@@ -27,7 +27,7 @@ from dataset_builder.contract import field_table, hf_features
 from dataset_builder.croissant import croissant_metadata
 from dataset_builder.figure import TIMELINE, draw_timeline
 from dataset_builder.manifest import write_manifest
-from dataset_builder.stats import dataset_statistics
+from dataset_builder.stats import dataset_statistics, split_files
 
 BENCHMARK_RESULTS = PROJECT_ROOT / "benchmarks" / "results"
 CHANGELOG = PROJECT_ROOT / "CHANGELOG.md"
@@ -94,7 +94,7 @@ def _bcp47(stats: dict[str, Any]) -> list[str]:
     return tags
 
 
-def front_matter(stats: dict[str, Any]) -> dict[str, Any]:
+def front_matter(root: Path, stats: dict[str, Any]) -> dict[str, Any]:
     from datasets import DatasetInfo, SplitDict, SplitInfo
 
     infos = []
@@ -149,8 +149,15 @@ def front_matter(stats: dict[str, Any]) -> dict[str, Any]:
             {
                 "config_name": config,
                 **({"default": True} if config == "default" else {}),
+                # Every shard by name, so the card itself says which files make each split.
                 "data_files": [
-                    {"split": split, "path": f"data/{config}/{split}-*.parquet"} for split in SPLITS
+                    {
+                        "split": split,
+                        "path": [
+                            p.relative_to(root).as_posix() for p in split_files(root, config, split)
+                        ],
+                    }
+                    for split in SPLITS
                 ],
             }
             for config in CONFIGS
@@ -268,7 +275,7 @@ def _performance_section() -> str:
 
 def render_card(root: Path, report: dict[str, Any]) -> str:
     stats = dataset_statistics(root)
-    meta = yaml.safe_dump(front_matter(stats), allow_unicode=True, sort_keys=False, width=100)
+    meta = yaml.safe_dump(front_matter(root, stats), allow_unicode=True, sort_keys=False, width=100)
     totals = report["totals"]
     languages = stats.get("languages", {})
     outlets = stats.get("outlets", {})

@@ -7,10 +7,18 @@ import datetime as dt
 import json
 import signal
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from dataset_builder.config import DEFAULT_INPUT, DEFAULT_OUTPUT, DEFAULT_SPLITS, VERSION
+from dataset_builder.config import (
+    DEFAULT_CACHE,
+    DEFAULT_INPUT,
+    DEFAULT_OUTPUT,
+    DEFAULT_SPLITS,
+    MAX_INPUT_BYTES,
+    VERSION,
+)
 from dataset_builder.pipeline import BuildError, BuildOptions, BuildReport, build, default_workers
 from dataset_builder.splits import SplitError
 
@@ -64,6 +72,16 @@ def _add_build_arguments(parser: argparse.ArgumentParser) -> None:
         help="annotation processes (default: the machine's cores)",
     )
     parser.add_argument("--batch-size", type=int, default=256, help="articles per batch")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=DEFAULT_CACHE,
+        help=f"annotation cache for incremental rebuilds (default {DEFAULT_CACHE})",
+    )
+    parser.add_argument("--no-cache", action="store_true", help="annotate every article again")
+    parser.add_argument(
+        "--max-bytes", type=int, default=MAX_INPUT_BYTES, help="largest input file accepted"
+    )
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -81,11 +99,14 @@ def _run_build(args: argparse.Namespace, publish: bool) -> int:
         batch_size=args.batch_size,
         workers=args.workers,
         card_dir=getattr(args, "card_dir", None),
+        cache_dir=None if args.no_cache or not publish else args.cache,
+        max_input_bytes=args.max_bytes,
     )
     # SIGTERM unwinds like Ctrl-C, so the staging folder is removed and the previous
     # release stays as it was. (SIGKILL cannot be caught; the release is safe anyway,
     # since nothing touches it until the final swap.)
     signal.signal(signal.SIGTERM, _interrupt)
+    started = time.perf_counter()
     try:
         report = build(options)
     except KeyboardInterrupt:
@@ -103,6 +124,8 @@ def _run_build(args: argparse.Namespace, publish: bool) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(_summary(report, publish))
+    seconds = time.perf_counter() - started
+    print(f"{report.units} articles in {seconds:.1f} s ({report.units / seconds:,.0f} articles/s)")
     return 1 if not publish and report.rejects else 0
 
 

@@ -17,6 +17,7 @@ RESOURCES_DIR = Path(__file__).resolve().parent / "resources"
 DEFAULT_INPUT = Path("seeds")
 DEFAULT_OUTPUT = Path("release")
 DEFAULT_SPLITS = Path("splits")
+DEFAULT_CACHE = Path(".cache") / "dataset-builder"
 
 CONFIGS = ("default", "related")
 SPLITS = ("train", "validation", "test")

@@ -7,11 +7,13 @@ here from those JSON Schema files, so a field is described once.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
+import fastjsonschema
 import pyarrow as pa
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
@@ -42,11 +44,66 @@ def _registry() -> Registry:
     return Registry().with_resources(resources)
 
 
+def _inline(node: Any, base: str) -> Any:
+    """`node` with every `$ref` replaced by the schema it points to (ours have no cycles)."""
+    if isinstance(node, list):
+        return [_inline(item, base) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        ref = node["$ref"]
+        target = base + ref if ref.startswith("#") else ref
+        resolved = _registry().resolver(base_uri=base).lookup(target).contents
+        siblings = {k: v for k, v in node.items() if k != "$ref"}
+        merged = {**_inline(resolved, target.split("#", 1)[0] or base), **siblings}
+        return {k: _inline(v, base) for k, v in merged.items()} if siblings else merged
+    return {k: _inline(v, base) for k, v in node.items() if k not in ("$id", "$defs")}
+
+
+def _is_iso_date(value: str) -> bool:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
+
+
+@cache
+def _compiled_check(name: str) -> Callable[[Any], Any]:
+    # Our schemas use only keywords whose meaning is the same in draft 7, which
+    # fastjsonschema compiles; the date format is checked as jsonschema checks it.
+    inlined = {
+        **_inline(load_schema(name), name),
+        "$schema": "http://json-schema.org/draft-07/schema#",
+    }
+    check: Callable[[Any], Any] = fastjsonschema.compile(inlined, formats={"date": _is_iso_date})
+    return check
+
+
+def is_valid(name: str, instance: Any) -> bool:
+    """Fast check of `instance` against schema `name`.
+
+    jsonschema walks the schema for every value (5-10 ms for an annotated article);
+    fastjsonschema compiles the same schema to Python once and checks a record in well
+    under a millisecond. When this says no, `validator(name)` -- jsonschema, the
+    reference -- decides and names the path and rule of each error.
+    """
+    try:
+        _compiled_check(name)(instance)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
 @cache
 def validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(
-        load_schema(name), registry=_registry(), format_checker=FormatChecker()
-    )
+    """Validator of a schema with its references inlined.
+
+    Resolving `$ref` on every instance costs more than the rest of the validation; an
+    inlined copy validates the same rules several times faster.
+    """
+    inlined = _inline(load_schema(name), name)
+    return Draft202012Validator(inlined, format_checker=FormatChecker())
 
 
 def _resolve(node: JSONSchema, base: str) -> tuple[JSONSchema, str]:

@@ -698,7 +698,7 @@ def event_dates(
                 {
                     "text": mention["text"],
                     "field": segment.field,
-                    "field_index": segment.index,
+                    "field_index": segment.field_index,
                     **{k: v for k, v in mention.items() if k != "text"},
                 }
             )

@@ -11,11 +11,15 @@ similarity reaches `NEAR_DUPLICATE_THRESHOLD`.
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
+
 import numpy as np
 from datasketch import MinHash
 
 SHINGLE = 5
 NUM_PERM = 64
+SCHEME = "affine32"  # datasketch's 32-bit permutation scheme, named so it never changes under us
 BANDS, ROWS = 16, 4  # 16 bands of 4 rows: pairs at Jaccard 0.8 collide with p > 0.999
 NEAR_DUPLICATE_THRESHOLD = 0.8
 _SAMPLE_MASK = np.uint64(3)
@@ -38,9 +42,16 @@ def shingle_hashes(text: str) -> np.ndarray:
     return sampled if len(sampled) else hashes[:1]
 
 
+@cache
+def _permutations() -> Any:
+    # The permutations depend only on the seed; drawing them for every document costs
+    # as much as hashing the document.
+    return MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations
+
+
 def signature(text: str) -> np.ndarray:
     """MinHash signature (uint32, NUM_PERM values) of the text."""
-    minhash = MinHash(num_perm=NUM_PERM, hashfunc=int)
+    minhash = MinHash(num_perm=NUM_PERM, hashfunc=int, permutations=_permutations(), scheme=SCHEME)
     minhash.update_batch(shingle_hashes(text).tolist())
     values: np.ndarray = minhash.hashvalues.astype(np.uint32)
     return values

@@ -37,10 +37,15 @@ VIETNAMVN_CAPTION_LABEL = "Bildtext"
 VIETNAMVN_SOURCE = re.compile(r"^Källa:\s*(?P<url>https?://\S+)\s*$")
 
 
+# Control characters (Unicode category Cc) other than tab and newline, byte-order marks
+# and lone surrogates: never part of an article's text.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\ud800-\udfff]")
+
+
 def normalise_text(text: str) -> str:
     """NFC, Unix line ends, no control characters except newline and tab."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", CONTROL_CHARACTERS.sub("", text))
 
 
 def _lines(text: str) -> list[str]:

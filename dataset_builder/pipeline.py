@@ -21,6 +21,7 @@ from typing import Any
 from tqdm import tqdm
 
 from dataset_builder.annotate import annotate_article, annotate_teaser, annotator_versions
+from dataset_builder.cache import AnnotationCache
 from dataset_builder.config import (
     DATASET_NAME,
     DEFAULT_INPUT,
@@ -66,6 +67,7 @@ class BuildOptions:
     batch_size: int = 256
     workers: int = 1
     max_input_bytes: int = MAX_INPUT_BYTES
+    cache_dir: Path | None = None  # annotation cache for incremental rebuilds; None: none
     card_dir: Path | None = None  # also write DATASET_CARD.md, CITATION.cff, figures/ here
     progress: bool | None = None  # None: only for large builds
 
@@ -150,6 +152,17 @@ class ProcessedArticle:
     signature: Any  # MinHash signature for near-duplicate detection
 
 
+@dataclass
+class PendingBatch:
+    """A batch handed to the workers, with what is needed to collect it in order."""
+
+    batch: list[tuple[InputFile, Record]]
+    keys: list[str]  # cache keys, when caching
+    done: list[ProcessedArticle | None]  # cached results, None where still to do
+    missing: list[int]  # positions being processed
+    result: Any  # list of results, or the pool's AsyncResult
+
+
 # The committed split assignment, visible to forked workers without pickling.
 _ASSIGNMENTS: dict[str, str] = {}
 
@@ -224,16 +237,45 @@ class Build:
         self.contents: dict[str, str] = {}  # content hash -> id
         self.near = NearDuplicateIndex()
         self.sink: ParquetSink | None = None
+        self.cache = (
+            AnnotationCache(options.cache_dir, annotator_versions())
+            if options.cache_dir is not None
+            else None
+        )
         self._pool: Any = None
 
     # -- stages -----------------------------------------------------------------
-    def _map(self, batch: list[Record]) -> Iterator[ProcessedArticle]:
-        if self.options.workers <= 1 or len(batch) < 2:
-            return map(process_item, batch)
-        if self._pool is None:
-            self._pool = multiprocessing.get_context("fork").Pool(self.options.workers)
-        chunk = max(1, min(32, len(batch) // (self.options.workers * 4)))
-        return iter(self._pool.imap(process_item, batch, chunksize=chunk))
+    def _submit(self, batch: list[tuple[InputFile, Record]]) -> PendingBatch:
+        """Start processing a batch; cached articles are not processed again."""
+        records = [record for _, record in batch]
+        keys: list[str] = []
+        done: list[ProcessedArticle | None] = [None] * len(records)
+        if self.cache is not None:
+            keys = [
+                self.cache.key(r, _ASSIGNMENTS.get(r["id"]) or split_for(r["id"])) for r in records
+            ]
+            done = [self.cache.get(key) for key in keys]
+        missing = [i for i, item in enumerate(done) if item is None]
+        todo = [records[i] for i in missing]
+        if self.options.workers > 1 and len(todo) > 1:
+            if self._pool is None:
+                self._pool = multiprocessing.get_context("fork").Pool(self.options.workers)
+            chunk = max(1, min(16, len(todo) // (self.options.workers * 4)))
+            result: Any = self._pool.map_async(process_item, todo, chunksize=chunk)
+        else:
+            result = [process_item(record) for record in todo]
+        return PendingBatch(batch, keys, done, missing, result)
+
+    def _collect(self, pending: PendingBatch) -> list[ProcessedArticle]:
+        """Wait for a submitted batch; results in input order."""
+        result = pending.result
+        fresh: list[ProcessedArticle] = result if isinstance(result, list) else result.get()
+        done = pending.done
+        for i, item in zip(pending.missing, fresh, strict=True):
+            done[i] = item
+        if self.cache is not None:
+            self.cache.put([(pending.keys[i], done[i]) for i in pending.missing])
+        return [item for item in done if item is not None]
 
     def _where(self, info: InputFile, record: Record) -> str:
         return f"{info.name}:{record['line']}" if "line" in record else info.name
@@ -282,9 +324,10 @@ class Build:
         if info is not None:
             info.outcomes.append("rejected")
 
-    def _publish_batch(self, batch: list[tuple[InputFile, Record]]) -> None:
+    def _publish(self, pending: PendingBatch) -> None:
         rows: dict[tuple[str, str], list[Record]] = {}
-        for (info, record), done in zip(batch, self._map([r for _, r in batch]), strict=True):
+        processed = self._collect(pending)
+        for (info, record), done in zip(pending.batch, processed, strict=True):
             if done.problems:
                 self._reject(info, done.problems[0])
                 self.report.rejects.extend(done.problems[1:])
@@ -317,7 +360,7 @@ class Build:
         show = self.options.progress
         if show is None:
             show = len(paths) >= PROGRESS_THRESHOLD
-        for path in tqdm(paths, unit="file", disable=not show, smoothing=0.1):
+        for path in tqdm(paths, unit="article", disable=not show, smoothing=0.1, mininterval=0.5):
             info, items = read_input(path, self.options.input_dir, self.options.max_input_bytes)
             self.report.inputs.append(info)
             offered = 0
@@ -350,13 +393,21 @@ class Build:
         try:
             if staging is not None:
                 self.sink = ParquetSink(staging)
+            # Two batches in flight: the workers annotate one while this process reads
+            # the next and writes the previous, so neither side waits for the other.
+            pending: PendingBatch | None = None
             batch: list[tuple[InputFile, Record]] = []
             for item in self._records(paths):
                 batch.append(item)
                 if len(batch) >= options.batch_size:
-                    self._publish_batch(batch)
-                    batch = []
-            self._publish_batch(batch)
+                    submitted = self._submit(batch)
+                    if pending is not None:
+                        self._publish(pending)
+                    pending, batch = submitted, []
+            submitted = self._submit(batch)
+            if pending is not None:
+                self._publish(pending)
+            self._publish(submitted)
             self.report.check_accounting()
             self._check_splits()
             if self.report.rejects and not options.allow_rejects:
@@ -374,6 +425,8 @@ class Build:
         finally:
             if self._pool is not None:
                 self._pool.terminate()
+            if self.cache is not None:
+                self.cache.close()
             if staging is not None:
                 shutil.rmtree(staging, ignore_errors=True)
         return self.report

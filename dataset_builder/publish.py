@@ -12,7 +12,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -37,17 +37,34 @@ PARQUET_OPTIONS: dict[str, Any] = {
 }
 
 
-def to_arrow_value(value: Any, kind: pa.DataType) -> Any:
-    """Convert a JSON-style value (ISO date strings, nested dicts) for `kind`."""
-    if value is None:
-        return None
-    if pa.types.is_date32(kind):
-        return dt.date.fromisoformat(value) if isinstance(value, str) else value
-    if pa.types.is_list(kind):
-        return [to_arrow_value(item, kind.value_type) for item in value]
-    if pa.types.is_struct(kind):
-        return {f.name: to_arrow_value(value.get(f.name), f.type) for f in kind}
+Converter = Callable[[Any], Any]
+
+
+def _identity(value: Any) -> Any:
     return value
+
+
+def _converter(kind: pa.DataType) -> Converter:
+    """A function turning a JSON-style value (ISO dates, nested dicts) into one for `kind`.
+
+    Built once per type: looking types up for every value costs more than converting.
+    """
+    if pa.types.is_date32(kind):
+        return lambda v: dt.date.fromisoformat(v) if isinstance(v, str) else v
+    if pa.types.is_list(kind):
+        item = _converter(kind.value_type)
+        if item is _identity:
+            return _identity
+        return lambda v: None if v is None else [item(x) for x in v]
+    if pa.types.is_struct(kind):
+        fields = [(f.name, _converter(f.type)) for f in kind]
+        return lambda v: None if v is None else {n: c(v.get(n)) for n, c in fields}
+    return _identity
+
+
+@cache
+def _row_converters(config: str) -> list[tuple[str, Converter]]:
+    return [(f.name, _converter(f.type)) for f in arrow_schema(config)]
 
 
 @cache
@@ -60,7 +77,7 @@ def published_schema(config: str) -> pa.Schema:
 
 def arrow_row(record: Mapping[str, Any], config: str) -> dict[str, Any]:
     """A validated record in the column order and Python types of its Arrow schema."""
-    return {f.name: to_arrow_value(record.get(f.name), f.type) for f in arrow_schema(config)}
+    return {name: convert(record.get(name)) for name, convert in _row_converters(config)}
 
 
 def rows_to_table(rows: list[dict[str, Any]], config: str) -> pa.Table:

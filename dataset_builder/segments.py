@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 class Segment(NamedTuple):
     field: str  # title | lead | body | caption | headline | summary
-    index: int | None  # position in `captions` for captions, else None
+    field_index: int | None  # position in `captions` for captions, else None
     text: str
 
 

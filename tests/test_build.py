@@ -198,3 +198,31 @@ def test_annotate_command_prints_json_lines(
     assert result["file"] == str(path)
     assert (result["language"], result["script"]) == ("sv", "Latn")
     assert {"topics", "primary_topic", "event_dates", "language_confidence"} <= set(result)
+
+
+def test_fast_check_never_accepts_what_jsonschema_rejects(
+    seed_release: tuple[Path, BuildReport],
+) -> None:
+    from dataset_builder.contract import is_valid, validator
+    from dataset_builder.stats import find_record
+
+    record = find_record(seed_release[0], "004_33f5a66664a9c512")
+    assert record is not None
+    record["event_dates"] = [
+        {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in e.items()}
+        for e in record["event_dates"]
+    ]
+    assert is_valid("article.schema.json", record)
+    assert not list(validator("article.schema.json").iter_errors(record))
+    broken = [
+        {**record, "title": ""},
+        {**record, "split": "dev"},
+        {**record, "published_date": "2025-02-30"},
+        {**record, "language": "swe"},
+        {**record, "extra": 1},
+        {**record, "topics": [{**record["topics"][0], "code": "medtop:99999999"}]},
+        {**record, "event_dates": [{**record["event_dates"][0], "granularity": "era"}]},
+    ]
+    for instance in broken:
+        assert not is_valid("article.schema.json", instance)
+        assert list(validator("article.schema.json").iter_errors(instance))

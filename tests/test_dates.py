@@ -53,7 +53,7 @@ def predicted(item: GoldItem) -> list[dict[str, Any]]:
 
 def test_gold_offsets_slice_the_parsed_segments(gold_items: list[GoldItem]) -> None:
     for item in gold_items:
-        texts = {(s.field, s.index): s.text for s in item.segments}
+        texts = {(s.field, s.field_index): s.text for s in item.segments}
         for expression in item.expressions:
             segment_text = texts[(expression["field"], expression["field_index"])]
             span = (expression["span_start"], expression["span_end"])

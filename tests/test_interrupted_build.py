@@ -19,7 +19,39 @@ from dataset_builder.manifest import verify_release
 from dataset_builder.publish import ParquetSink
 from tests.conftest import build_copy
 
-WORDS = ["Vietnam", "Japan", "samarbete", "handel", "investeringar", "energi", "utbildning", "hamn", "järnväg", "ministern", "besök", "avtal", "ekonomi", "teknik", "studenter", "forskning", "kultur", "turism", "export", "import", "bank", "lån", "miljö", "klimat", "halvledare", "innovation", "regeringen", "provinsen", "staden", "företag", "fabrik"]
+WORDS = [
+    "Vietnam",
+    "Japan",
+    "samarbete",
+    "handel",
+    "investeringar",
+    "energi",
+    "utbildning",
+    "hamn",
+    "järnväg",
+    "ministern",
+    "besök",
+    "avtal",
+    "ekonomi",
+    "teknik",
+    "studenter",
+    "forskning",
+    "kultur",
+    "turism",
+    "export",
+    "import",
+    "bank",
+    "lån",
+    "miljö",
+    "klimat",
+    "halvledare",
+    "innovation",
+    "regeringen",
+    "provinsen",
+    "staden",
+    "företag",
+    "fabrik",
+]
 
 
 def _many_articles(folder: Path, count: int) -> Path:

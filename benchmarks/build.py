@@ -1,0 +1,225 @@
+"""End-to-end build benchmark: throughput, peak memory and output size as the corpus grows.
+
+Generates deterministic corpora (benchmarks/corpus.py) of N raw articles, builds each with
+`dataset-builder build` in a subprocess while sampling the resident memory of the whole
+process tree, and runs the same corpus through a baseline written the way a user would
+without this project: `datasets.Dataset.map` calling `dateparser.search_dates` and lingua
+with every language. Prints the figures and ratios and writes benchmarks/results/build.json
+(read by the dataset card).
+
+    python benchmarks/build.py                   # N = 1,000, 10,000, 100,000
+    python benchmarks/build.py --sizes 1000 --baseline-size 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.corpus import write_corpus  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results" / "build.json"
+
+
+def _tree_rss_bytes(pid: int) -> int:
+    """Resident memory of a process and all its descendants (Linux /proc)."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/status", encoding="ascii") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as handle:
+                    stack.extend(int(child) for child in handle.read().split())
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
+def _run_measured(command: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak resident bytes of the process tree running `command`."""
+    peak = 0
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_bytes(process.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    _, stderr = process.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise RuntimeError(f"{command[:4]} failed: {stderr.decode()[-2000:]}")
+    return seconds, peak
+
+
+def _folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def build_run(corpus: Path, work: Path, workers: int) -> dict[str, Any]:
+    output, splits = work / "release", work / "splits"
+    command = [
+        sys.executable,
+        "-m",
+        "dataset_builder",
+        "build",
+        "--input",
+        str(corpus),
+        "--output",
+        str(output),
+        "--splits",
+        str(splits),
+        "--prune",
+        "--allow-rejects",
+        "--no-cache",
+        "--workers",
+        str(workers),
+    ]
+    seconds, peak = _run_measured(command)
+    count = len(list(corpus.iterdir()))
+    result = {
+        "articles": count,
+        "seconds": round(seconds, 2),
+        "articles_per_second": round(count / seconds, 1),
+        "ms_per_article": round(1000 * seconds / count, 3),
+        "peak_rss_mib": round(peak / 2**20, 1),
+        "output_mib": round(_folder_bytes(output) / 2**20, 2),
+    }
+    shutil.rmtree(output)
+    shutil.rmtree(splits)
+    return result
+
+
+BASELINE = r"""
+import sys, datetime, glob
+import datasets, dateparser.search, lingua
+from lingua import LanguageDetectorBuilder
+detector = LanguageDetectorBuilder.from_all_languages().build()
+files = sorted(glob.glob(sys.argv[1] + "/*.txt"))
+texts = [open(f, encoding="utf-8").read() for f in files]
+def annotate(row):
+    language = detector.detect_language_of(row["text"])
+    code = language.iso_code_639_1.name.lower() if language else "en"
+    found = dateparser.search.search_dates(
+        row["text"], languages=[code],
+        settings={"RELATIVE_BASE": datetime.datetime(2025, 11, 27)},
+    ) or []
+    return {"language": code, "dates": [text for text, _ in found]}
+ds = datasets.Dataset.from_dict({"text": texts}).map(annotate, num_proc=int(sys.argv[3]))
+ds.to_parquet(sys.argv[2])
+"""
+
+
+def baseline_run(corpus: Path, work: Path, workers: int) -> dict[str, Any]:
+    script = work / "baseline.py"
+    script.write_text(BASELINE, encoding="utf-8")
+    env_command = [
+        sys.executable,
+        str(script),
+        str(corpus),
+        str(work / "baseline.parquet"),
+        str(workers),
+    ]
+    seconds, peak = _run_measured(env_command)
+    count = len(list(corpus.iterdir()))
+    return {
+        "articles": count,
+        "seconds": round(seconds, 2),
+        "articles_per_second": round(count / seconds, 2),
+        "peak_rss_mib": round(peak / 2**20, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--baseline-size", type=int, default=1_000)
+    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args()
+    environment = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+    os.environ.update(environment)
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="build-bench-") as tmp:
+        work = Path(tmp)
+        for size in args.sizes:
+            corpus = write_corpus(work / f"corpus-{size}", size, seed=size)
+            run = build_run(corpus, work, args.workers)
+            runs.append(run)
+            print(
+                f"N={size:>7,}: {run['seconds']:>8.1f} s  {run['articles_per_second']:>8,.1f} articles/s  "
+                f"{run['ms_per_article']:.2f} ms/article  peak RSS {run['peak_rss_mib']:,.0f} MiB  "
+                f"output {run['output_mib']:,.1f} MiB",
+                flush=True,
+            )
+            if size != args.baseline_size:
+                shutil.rmtree(corpus)
+        corpus = work / f"corpus-{args.baseline_size}"
+        if not corpus.exists():
+            write_corpus(corpus, args.baseline_size, seed=args.baseline_size)
+        ours = build_run(corpus, work, args.workers)
+        baseline = baseline_run(corpus, work, args.workers)
+    ratio = ours["articles_per_second"] / baseline["articles_per_second"]
+    print(
+        f"baseline (datasets.map + dateparser + lingua, all languages), N={baseline['articles']:,}: "
+        f"{baseline['articles_per_second']:,.2f} articles/s, peak RSS {baseline['peak_rss_mib']:,.0f} MiB; "
+        f"this builder on the same corpus: {ours['articles_per_second']:,.1f} articles/s -> {ratio:,.1f}x"
+    )
+    result: dict[str, Any] = {
+        "machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]},
+        "workers": args.workers,
+        "runs": runs,
+        "baseline": baseline,
+        "builder_on_baseline_corpus": ours,
+        "speed_ratio": round(ratio, 1),
+    }
+    if len(runs) > 1:
+        first, last = runs[0], runs[-1]
+        result["ms_per_article_change"] = round(
+            last["ms_per_article"] / first["ms_per_article"] - 1, 3
+        )
+        by_size = {r["articles"]: r for r in runs}
+        if 10_000 in by_size and 100_000 in by_size:
+            result["rss_change_10k_to_100k"] = round(
+                by_size[100_000]["peak_rss_mib"] / by_size[10_000]["peak_rss_mib"] - 1, 3
+            )
+        print(
+            f"time per article N={first['articles']:,} -> N={last['articles']:,}: "
+            f"{100 * result['ms_per_article_change']:+.1f}%"
+            + (
+                f"; peak RSS 10k -> 100k: {100 * result['rss_change_10k_to_100k']:+.1f}%"
+                if "rss_change_10k_to_100k" in result
+                else ""
+            )
+        )
+    if not args.no_write:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
