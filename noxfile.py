@@ -28,8 +28,15 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict over the package, tests and benchmarks."""
-    session.install("-e", ".[test,bench,typecheck]")
+    session.install("-e", ".[test,bench,typecheck,distributed]")
     session.run("mypy")
+
+
+@nox.session
+def distributed(session: nox.Session) -> None:
+    """Run the Dask example (examples/dask_annotate.py) in local mode on the seeds."""
+    session.install("-e", ".[test,distributed]")
+    session.run("pytest", "-m", "distributed", "tests/distributed", *session.posargs, env=OFFLINE)
 
 
 @nox.session
