@@ -20,6 +20,7 @@ from dataset_builder.config import (
     LANGUAGES,
     PRETTY_NAME,
     PROJECT_ROOT,
+    SCHEMA_DIR,
     SPLITS,
     VERSION,
 )
@@ -41,11 +42,22 @@ LANGUAGE_NAMES = {
     "und": "undetermined",
 }
 SCRIPT_NAMES = {
-    "Hans": "Simplified Han",
-    "Hant": "Traditional Han",
+    "Hans": "Simplified",
+    "Hant": "Traditional",
     "Latn": "Latin",
     "Jpan": "Japanese",
 }
+BCP47_NAMES = {
+    f"{language}-{script}": f"{name}, {SCRIPT_NAMES[script]} script"
+    for language, name in LANGUAGE_NAMES.items()
+    for script in SCRIPT_NAMES
+}
+
+
+def topic_labels() -> dict[str, str]:
+    """English IPTC labels of the vocabulary's codes, for the card's tables."""
+    vocabulary = json.loads((SCHEMA_DIR / "iptc-mediatopics.json").read_text(encoding="utf-8"))
+    return {topic["code"]: topic["labels"]["en"] for topic in vocabulary["topics"]}
 
 
 def release_date() -> str:
@@ -85,13 +97,7 @@ def _size_category(n: int) -> str:
 
 
 def _bcp47(stats: dict[str, Any]) -> list[str]:
-    tags = []
-    for language in stats.get("languages", {}):
-        if language == "und":
-            continue
-        script = "Hans" if language == "zh" else None
-        tags.append(f"{language}-{script}" if script else language)
-    return tags
+    return sorted(tag for tag in stats.get("bcp47", {}) if not tag.startswith("und"))
 
 
 def front_matter(root: Path, stats: dict[str, Any]) -> dict[str, Any]:
@@ -166,10 +172,16 @@ def front_matter(root: Path, stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _counts_table(counts: dict[str, int], label: str, names: dict[str, str] | None = None) -> str:
+def _counts_table(
+    counts: dict[str, int],
+    label: str,
+    names: dict[str, str] | None = None,
+    total: int | None = None,
+) -> str:
+    """Rows of `key | count | share`; shares are of `total` (default: the sum of counts)."""
     if not counts:
         return "None in this release."
-    total = sum(counts.values())
+    total = total or sum(counts.values())
     rows = [
         [f"{key} ({names[key]})" if names and key in names else key, n, f"{100 * n / total:.0f}%"]
         for key, n in counts.items()
@@ -304,9 +316,21 @@ def render_card(root: Path, report: dict[str, Any]) -> str:
             f"Configured languages: {', '.join(f'`{c}`' for c in LANGUAGES)}; anything else is "
             "published as `und`."
         ),
-        _counts_table(languages, "language (BCP-47)", LANGUAGE_NAMES),
-        _counts_table(stats.get("scripts", {}), "script (ISO 15924)", SCRIPT_NAMES),
+        _counts_table(stats.get("bcp47", {}), "language (BCP-47)", BCP47_NAMES),
         "## Dataset Structure",
+        "### Files",
+        (
+            "- `data/<configuration>/<split>-NNNNN-of-NNNNN.parquet`: the records (Parquet, "
+            "zstd); Hugging Face features are stored in each file's metadata.\n"
+            "- `build_report.json`: every input with its SHA-256 and outcome, counts, warnings.\n"
+            "- `rejects.jsonl`: inputs not published, with file, field, rule and message.\n"
+            "- `MANIFEST.json`: SHA-256 of every file here and of every input; check with "
+            "`dataset-builder verify <folder>`.\n"
+            "- `croissant.json`: MLCommons Croissant 1.1 metadata, with responsible-AI fields.\n"
+            "- `CITATION.cff`: how to cite this version; `dataset-builder cite` prints it as "
+            "APA or BibTeX, and `dataset-builder cite --id <id>` cites one source article.\n"
+            f"- `{TIMELINE.as_posix()}`: the figure below."
+        ),
         "### Data Fields: configuration `default` (articles)",
         "Generated from `schema/article.schema.json`.",
         _fields_section("default"),
@@ -383,7 +407,11 @@ def render_card(root: Path, report: dict[str, Any]) -> str:
         "### Articles per year of publication",
         _counts_table(stats.get("years", {}), "year"),
         "### Articles per primary topic",
-        _counts_table(stats.get("primary_topics", {}), "primary topic"),
+        _counts_table(stats.get("primary_topics", {}), "primary topic", topic_labels()),
+        "### Articles per topic",
+        "An article counts once under every topic it carries (top level and level 2); shares "
+        "are of all articles.",
+        _counts_table(stats.get("topics", {}), "topic", topic_labels(), stats["articles"]),
         "### Event dates per decade",
         (
             f"{event_stats.get('articles', 0)} event dates in articles and "

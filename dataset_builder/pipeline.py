@@ -283,6 +283,9 @@ class Build:
     def _admit(self, info: InputFile, record: Record) -> bool:
         """Reject duplicate ids and drop exact duplicates before annotating."""
         record_id = record["id"]
+        # A rejected or duplicate article is still provided by its input: its committed
+        # split must not be reported missing or pruned.
+        self.assigner.mark_seen(record_id)
         if record_id in self.ids:
             self._reject(
                 info,

@@ -61,6 +61,10 @@ class SplitAssigner:
         self.seen: set[str] = set()
         self.new: dict[str, str] = {}
 
+    def mark_seen(self, record_id: str) -> None:
+        """An input provides this id, whether or not it is published this time."""
+        self.seen.add(record_id)
+
     def assign(self, record_id: str) -> str:
         self.seen.add(record_id)
         if record_id not in self.assignments:

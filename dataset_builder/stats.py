@@ -62,6 +62,13 @@ def dataset_statistics(root: Path) -> dict[str, Any]:
         return stats
     stats["languages"] = _counts(articles, "language")
     stats["scripts"] = _counts(articles.with_columns(pl.col("script").fill_null("none")), "script")
+    tagged = articles.with_columns(
+        pl.when(pl.col("script").is_null())
+        .then(pl.col("language"))
+        .otherwise(pl.col("language") + "-" + pl.col("script"))
+        .alias("bcp47")
+    )
+    stats["bcp47"] = _counts(tagged, "bcp47")
     stats["related_languages"] = _counts(related, "language") if related.height else {}
     stats["outlets"] = _counts(
         articles.with_columns(pl.col("outlet").fill_null("unknown")), "outlet"

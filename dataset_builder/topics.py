@@ -5,7 +5,10 @@ The annotator is deterministic and offline: one lexicon per language
 topic it assigns lists the matched terms with their field and character offsets.
 
 Matching
-    Chinese and Japanese lexicons (``"word_boundaries": false``) match as substrings.
+    Chinese and Japanese lexicons (``"word_boundaries": false``) match as substrings;
+    the Chinese lexicon, written in simplified characters, is matched against the text
+    converted to simplified characters one for one, so traditional text is covered and
+    offsets and evidence terms stay those of the original text.
     The other lexicons match whole words and phrases, case-insensitively; a ``*`` at
     either end of a term lets the word go on there, which is how Swedish compounds are
     covered (``*handel*`` finds "handelsavtal" and "frihandeln"). Inside one word the
@@ -19,9 +22,12 @@ Scoring
     lead and summary 2, body 1, caption 0.5. Term weight is 1, or 0.5 for weak terms:
     frequent words that hint at a topic without settling it, such as titles of office of
     general remit ("prime minister", "政府"), which say who acts rather than what the item
-    is about. Each distinct term counts at most `MAX_COUNTED_PER_TERM` times per item (its
-    heaviest occurrences), a weak term once, so repetition alone cannot carry a topic. A
-    top-level topic's score includes its level-2 children's evidence.
+    is about. A term that is one item of a list of three or more ("在政治、经贸、投资、
+    文化等领域", "trade, culture, sport and health") also counts as weak: an enumeration
+    of fields is weak evidence for each. Each distinct term counts at most
+    `MAX_COUNTED_PER_TERM` times per item (its heaviest occurrences), a weak term once, so
+    repetition alone cannot carry a topic. A top-level topic's score includes its level-2
+    children's evidence.
 
 Threshold
     A top-level topic is kept when all of these hold:
@@ -30,15 +36,26 @@ Threshold
       passing mentions in long articles;
     - it is anchored: the title or headline names it, or one paragraph (the lead, the
       summary, or a blank-line separated paragraph of the body) uses at least
-      `MIN_DISTINCT_TERMS_IN_PARAGRAPH` different full-weight terms for it. One word in an
-      enumeration ("cooperation in trade, culture and health") is not a subject.
+      `MIN_DISTINCT_TERMS_IN_PARAGRAPH` different terms for it outside enumerations, at
+      least one of them full-weight. One word in an enumeration ("cooperation in trade,
+      culture and health") is not a subject.
     A level-2 topic is kept when its parent is kept and its own score is at least
     `MIN_SCORE`. Topics are ordered by score, then by code.
 
 Primary topic
-    The kept top-level topic with the most heading (title or headline) score; without
-    heading evidence, or on a tie, the best scored. A heading says what an item is about,
-    while a long body gives more matches to whatever it goes into at length.
+    Lexicon entries may give their terms a role (``"role"``):
+    - ``"act"``: the term names a diplomatic act (a condolence or congratulatory message,
+      talks, a state visit, a joint statement). When a heading names one, the act's topic
+      (politics) is primary: a condolence message after floods is filed under politics,
+      the floods are a secondary topic.
+    - ``"frame"``: the term names the form of a decision or an agreement (resolution,
+      policy, decree, plan, treaty, convention). It still counts for its topic, but not
+      when choosing the primary one: a resolution on the state economy, or a convention
+      against cybercrime, is filed under what it is about.
+    Otherwise the primary topic is the kept top-level topic with the most heading (title
+    or headline) score, then the most lead or summary score, then the best scored, frame
+    terms left out of the first two. A heading says what an item is about, while a long
+    body gives more matches to whatever it goes into at length.
 
 Language
     Text in a language without a lexicon (including "und") is matched with every
@@ -60,6 +77,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from dataset_builder.config import RESOURCES_DIR, SCHEMA_DIR
+from dataset_builder.language import to_simplified
 from dataset_builder.segments import ARTICLE_FIELDS, RELATED_FIELDS, Segment, record_segments
 
 LEXICON_DIR = RESOURCES_DIR / "topics"
@@ -67,7 +85,7 @@ VOCABULARY_PATH = SCHEMA_DIR / "iptc-mediatopics.json"
 LEXICON_LANGUAGES = ("zh", "sv", "vi", "en", "ja")
 
 # Bump when the scoring rules below change; lexicon changes are picked up by a hash.
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 
 FIELD_WEIGHTS: Mapping[str, float] = {
     "title": 3.0,
@@ -88,12 +106,46 @@ MIN_SHARE_OF_BEST = 0.2
 # Where a topic must show up to be kept (see "Threshold" above).
 HEADING_FIELDS = frozenset({"title", "headline"})
 PARAGRAPH_FIELDS = frozenset({"lead", "summary", "body"})
+OPENING_FIELDS = frozenset({"lead", "summary"})
 MIN_DISTINCT_TERMS_IN_PARAGRAPH = 2
 
 _MATCH_GROUPS = ("bare", "prefix", "suffix", "both")
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _ACRONYM = re.compile(r"^[A-Z0-9&-]*[A-Z][A-Z0-9&-]*$")
+# Lists of three or more short items. Chinese and Japanese separate items with 、 (or ・);
+# Japanese also uses 、 between clauses, whose parts carry kana particles, so an item is
+# a run of up to eight characters without spaces, punctuation or hiragana.
+_CJK_ITEM = r"[^\s、，,。．.；;：:！？!?()（）《》「」『』“”\"'・—\u3041-\u309f]{1,8}"
+_CJK_ENUMERATION = re.compile(rf"{_CJK_ITEM}(?:[、・—]{_CJK_ITEM}){{2,}}")
+# Alphabetic lists end with a conjunction: "A, B and C", "A, B, C och D", "A, B và C".
+_LATIN_WORD = r"[\w'’&()-]{1,30}"
+_LATIN_ITEM = rf"[^\W\d_]{_LATIN_WORD}?(?: {_LATIN_WORD}){{0,4}}?"
+_LATIN_ENUMERATION = re.compile(
+    rf"(?<![\w'’&()-]){_LATIN_ITEM}(?:, {_LATIN_ITEM})+,? (?:and|or|och|eller|samt|và|hoặc|cũng như) "
+    rf"[^\W\d_]{_LATIN_WORD}?(?: {_LATIN_WORD}){{0,2}}(?![\w'’&()-])"
+)
+# Both enumeration patterns are tried at every position of the text they are run on,
+# which made them the costliest part of annotating an article. They are run only where
+# they can match (see `enumeration_spans`), which these patterns find cheaply:
+# - a CJK list holds two or more separators, each at most one item (8 characters)
+#   after the previous one;
+_CJK_SEPARATOR = re.compile("[、・—]")
+_CJK_ITEM_MAX = 8
+# - a Latin list is made of word characters, spaces and commas only, and ends with its
+#   last ", " item, the conjunction and the last item, which `_LATIN_LIST_END` finds
+#   quickly (it starts with ", ", which `re` looks for before trying the rest).
+_LATIN_RUN = re.compile(r"[\w'’&(),\- ]+")
+_LATIN_LIST_END = re.compile(
+    rf", {_LATIN_ITEM},? (?:and|or|och|eller|samt|và|hoặc|cũng như) "
+    rf"[^\W\d_]{_LATIN_WORD}?(?: {_LATIN_WORD}){{0,2}}(?![\w'’&()-])"
+)
+# Matches resolved to lexicon terms are memoised per lexicon; past this many distinct
+# matched strings (never reached with news text) the memo starts afresh.
+_MAX_RESOLVED = 100_000
+# Characters beyond the plane `_traditional_characters` covers (rare Chinese characters,
+# emoji): text with any of them is always converted to simplified characters.
+_BEYOND_PLANE = re.compile("[\U00010000-\U0010ffff]")
 
 
 class TopicResult(NamedTuple):
@@ -135,10 +187,17 @@ class LexiconError(ValueError):
     """A lexicon file that cannot be used as it is."""
 
 
+# What a term says besides its topic (see "Primary topic" in the module docstring).
+ACT_ROLE = "act"  # names a diplomatic act: condolence message, talks, state visit
+FRAME_ROLE = "frame"  # names the form of a decision or agreement: resolution, convention
+TERM_ROLES = frozenset({ACT_ROLE, FRAME_ROLE})
+
+
 class TermEntry(NamedTuple):
     code: str
     weight: float
     exact_form: str | None  # set for capitalised terms, which match only as written
+    role: str | None
 
 
 class TermMatch(NamedTuple):
@@ -147,6 +206,18 @@ class TermMatch(NamedTuple):
     code: str
     weight: float
     key: str  # the lexicon term, normalised: identifies the term for counting
+    role: str | None
+
+
+class _Term(NamedTuple):
+    """What a matched string stands for, worked out once per string (see `Lexicon.find`)."""
+
+    code: str
+    weight: float
+    key: str  # the lexicon term, normalised: identifies the term for counting
+    role: str | None
+    weak: bool  # a weak term (weight at most `WEAK_TERM_WEIGHT`)
+    check_edges: bool  # a Latin-letter end in a CJK lexicon: see `Lexicon._stands_alone`
 
 
 def _term_key(text: str) -> str:
@@ -196,6 +267,9 @@ class Lexicon:
             if code not in vocabulary:
                 raise LexiconError(f"{self.language}: {code} is not in the IPTC vocabulary")
             weight = float(entry.get("weight", 1.0))
+            role = entry.get("role")
+            if role is not None and role not in TERM_ROLES:
+                raise LexiconError(f"{self.language}: unknown role {role!r} for {code}")
             for raw in entry["terms"]:
                 group, core = self._split_wildcards(raw)
                 key = _term_key(core)
@@ -204,7 +278,7 @@ class Lexicon:
                 if (group, key) in self._entries:
                     raise LexiconError(f"{self.language}: term {raw!r} is listed twice")
                 exact = core if _ACRONYM.match(core) else None
-                self._entries[group, key] = TermEntry(code, weight, exact)
+                self._entries[group, key] = TermEntry(code, weight, exact, role)
                 # Text is not normalised before matching (offsets must stay valid), so
                 # decomposed spellings of accented terms are matched too.
                 for form in {key, unicodedata.normalize("NFD", key)}:
@@ -214,6 +288,8 @@ class Lexicon:
         # length (offsets must stay those of the original text).
         self._pattern = self._compile(forms, 0)
         self._pattern_ignoring_case = self._compile(forms, re.IGNORECASE)
+        # (match group, matched text as written) -> its term, or None when it names none.
+        self._resolved: dict[tuple[str, str], _Term | None] = {}
 
     def _split_wildcards(self, term: str) -> tuple[str, str]:
         if not self.word_boundaries:
@@ -251,26 +327,55 @@ class Lexicon:
             return re.compile("(?!)")
         return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")", flags)
 
-    def matches(self, text: str) -> Iterator[TermMatch]:
+    def _resolve(self, group: str, core: str) -> _Term | None:
+        """The term a match of `group` on the text `core` stands for, if any."""
+        entry = self._entries.get((group, _term_key(core)))
+        if entry is None:  # a case-folding quirk made the text match no listed term
+            return None
+        if entry.exact_form is not None and " ".join(core.split()) != entry.exact_form:
+            return None
+        check_edges = not self.word_boundaries and (
+            core[0] in _ASCII_ALNUM or core[-1] in _ASCII_ALNUM
+        )
+        weak = entry.weight <= WEAK_TERM_WEIGHT
+        return _Term(entry.code, entry.weight, _term_key(core), entry.role, weak, check_edges)
+
+    def find(self, text: str) -> list[tuple[int, int, _Term]]:
+        """Start, end and term of every match in `text`, in text order.
+
+        Whether a matched string names a term, and which, depends on the string alone,
+        so it is worked out once per distinct string (normalising and looking up the
+        term for every match was much of the cost of annotating).
+        """
         lowered = text.lower()
         if len(lowered) == len(text):
             found = self._pattern.finditer(lowered)
         else:
             found = self._pattern_ignoring_case.finditer(text)
+        resolved = self._resolved
+        results = []
         for match in found:
             group = match.lastgroup
             if group is None:
                 continue
-            core = text[match.start(group) : match.end(group)]
-            entry = self._entries.get((group, _term_key(core)))
-            if entry is None:  # a case-folding quirk made the text match no listed term
+            core_start, core_end = match.span(group)
+            core = text[core_start:core_end]
+            try:
+                term = resolved[group, core]
+            except KeyError:
+                if len(resolved) >= _MAX_RESOLVED:
+                    resolved.clear()
+                term = resolved[group, core] = self._resolve(group, core)
+            if term is None:
                 continue
-            if entry.exact_form is not None and " ".join(core.split()) != entry.exact_form:
+            if term.check_edges and not self._stands_alone(text, core_start, core_end):
                 continue
-            start, end = match.span()
-            if not self.word_boundaries and not self._stands_alone(text, *match.span(group)):
-                continue
-            yield TermMatch(start, end, entry.code, entry.weight, _term_key(core))
+            results.append((match.start(), match.end(), term))
+        return results
+
+    def matches(self, text: str) -> Iterator[TermMatch]:
+        for start, end, term in self.find(text):
+            yield TermMatch(start, end, term.code, term.weight, term.key, term.role)
 
     @staticmethod
     def _stands_alone(text: str, start: int, end: int) -> bool:
@@ -284,15 +389,111 @@ def load_lexicon(path: Path, vocabulary: Mapping[str, VocabularyTopic]) -> Lexic
     return Lexicon(json.loads(path.read_text(encoding="utf-8")), vocabulary)
 
 
+@cache
+def _traditional_characters() -> re.Pattern[str]:
+    """Finds a character of the Basic Multilingual Plane that `to_simplified` changes.
+
+    Most Chinese text is written in simplified characters, which the conversion leaves
+    as they are; finding that out with a search is much cheaper than converting. The
+    characters it changes are found by converting the whole plane once. (A class that
+    also held characters beyond the plane would be searched many times slower.)
+    """
+    plane = "".join(map(chr, [*range(0xD800), *range(0xE000, 0x10000)]))
+    converted = to_simplified(plane)
+    if len(converted) != len(plane):  # not one for one after all: always convert
+        return re.compile("(?s:.)")
+    changed = [char for char, simple in zip(plane, converted, strict=True) if char != simple]
+    return re.compile("[" + "".join(map(re.escape, changed)) + "]" if changed else "(?!)")
+
+
+def _simplified(text: str) -> str:
+    """`to_simplified(text)`, without converting text that it would leave as it is."""
+    if _traditional_characters().search(text) or _BEYOND_PLANE.search(text):
+        return to_simplified(text)
+    return text
+
+
 # --- The annotator ------------------------------------------------------------------
 
 
 class _Hit(NamedTuple):
-    score: float
-    field_weight: float
+    # The first six fields are the order in which hits are counted: heaviest field
+    # first, full-weight before weak, then text order. No two hits share them, so
+    # sorting plain `_Hit`s needs no key function.
+    minus_field_weight: float
+    weak: bool  # a weak term, or one item of a list of three or more
     segment_position: int
+    start: int
+    end: int
+    code: str
+    score: float
     paragraph: int  # blank-line separated paragraph of the segment the match lies in
-    match: TermMatch
+    enumerated: bool  # the match is one item of a list of three or more
+    key: str  # the lexicon term, normalised
+    role: str | None
+
+
+def enumeration_spans(text: str) -> list[tuple[int, int]]:
+    """Where `text` lists three or more short items ("政治、经贸、投资", "trade, culture and
+    health"): a term there is one field among many, not what the text is about."""
+    spans = []
+    if "、" in text or "・" in text or "—" in text:
+        spans += _cjk_enumerations(text)
+    if ", " in text:
+        spans += _latin_enumerations(text)
+    return sorted(spans)
+
+
+def _cjk_enumerations(text: str) -> list[tuple[int, int]]:
+    """`_CJK_ENUMERATION` matches in `text`, searched only near chains of separators.
+
+    A list's separators follow each other within `_CJK_ITEM_MAX` + 1 characters, its
+    first item starts at most `_CJK_ITEM_MAX` characters before the first one and its
+    last item ends at most that many after the last one. So each cluster of separators
+    that close together is searched from `_CJK_ITEM_MAX` characters before it (or the
+    end of the previous list, as `finditer` would) to `_CJK_ITEM_MAX` + 1 after it,
+    which finds exactly the lists a search of the whole text finds.
+    """
+    separators = [match.start() for match in _CJK_SEPARATOR.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    searched_to = 0
+    first = 0
+    while first < len(separators) - 1:
+        last = first
+        while (
+            last + 1 < len(separators)
+            and separators[last + 1] - separators[last] <= _CJK_ITEM_MAX + 1
+        ):
+            last += 1
+        if last > first:  # a list needs two separators
+            start = max(separators[first] - _CJK_ITEM_MAX, searched_to)
+            end = separators[last] + _CJK_ITEM_MAX + 1
+            for match in _CJK_ENUMERATION.finditer(text, start, end):
+                spans.append(match.span())
+                searched_to = match.end()
+        first = last + 1
+    return spans
+
+
+def _latin_enumerations(text: str) -> list[tuple[int, int]]:
+    """`_LATIN_ENUMERATION` matches in `text`, searched only in stretches that can hold one.
+
+    A list lies within one run of word characters, spaces and commas, and the characters
+    around a run end any list, so searching each run that holds the end of a list finds
+    exactly the lists a search of the whole text finds. Searching every run was slow:
+    on a run with many commas but no list the search tries every word.
+    """
+    spans: list[tuple[int, int]] = []
+    if not _LATIN_LIST_END.search(text):
+        return spans
+    for run in _LATIN_RUN.finditer(text):
+        if _LATIN_LIST_END.search(text, *run.span()):
+            spans += [m.span() for m in _LATIN_ENUMERATION.finditer(text, *run.span())]
+    return spans
+
+
+def _inside(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    return any(span_start <= start and end <= span_end for span_start, span_end in spans)
 
 
 class LexiconTopicAnnotator:
@@ -309,6 +510,9 @@ class LexiconTopicAnnotator:
         self._lexicons = dict(lexicons)
         self._all_lexicons = tuple(self._lexicons[language] for language in sorted(lexicons))
         self._vocabulary = vocabulary
+        # Looked up for every hit, so kept as plain dicts.
+        self._parent = {code: topic.parent for code, topic in vocabulary.items()}
+        self._top_level_code = {code: topic.parent or code for code, topic in vocabulary.items()}
         self.version = version
 
     @classmethod
@@ -329,35 +533,41 @@ class LexiconTopicAnnotator:
 
     def annotate(self, segments: Sequence[Segment], language: str) -> TopicResult:
         hits = self._hits(segments, language)
+        if not hits:
+            return TopicResult([], None)
         evidence: dict[str, list[_Hit]] = {}
         counted: dict[tuple[str, str], int] = {}
+        parent_of = self._parent
         # Heaviest occurrences first, so the per-term cap keeps title matches over body.
-        for hit in sorted(hits, key=lambda h: (-h.field_weight, h.segment_position, h.match)):
-            term = (hit.match.code, hit.match.key)
-            limit = (
-                MAX_COUNTED_PER_WEAK_TERM
-                if hit.match.weight <= WEAK_TERM_WEIGHT
-                else MAX_COUNTED_PER_TERM
-            )
-            if counted.get(term, 0) >= limit:
+        ordered_hits = sorted(hits)
+        for hit in ordered_hits:
+            term = (hit.code, hit.key)
+            limit = MAX_COUNTED_PER_WEAK_TERM if hit.weak else MAX_COUNTED_PER_TERM
+            count = counted.get(term, 0)
+            if count >= limit:
                 continue
-            counted[term] = counted.get(term, 0) + 1
-            evidence.setdefault(hit.match.code, []).append(hit)
-            parent = self._vocabulary[hit.match.code].parent
+            counted[term] = count + 1
+            if hit.code in evidence:
+                evidence[hit.code].append(hit)
+            else:
+                evidence[hit.code] = [hit]
+            parent = parent_of[hit.code]
             if parent is not None:
-                evidence.setdefault(parent, []).append(hit)
+                if parent in evidence:
+                    evidence[parent].append(hit)
+                else:
+                    evidence[parent] = [hit]
 
         scores = {code: round(sum(h.score for h in found), 3) for code, found in evidence.items()}
-        top_level = {code: s for code, s in scores.items() if self._vocabulary[code].level == 1}
+        top_level = {code: s for code, s in scores.items() if parent_of[code] is None}
         if not top_level:
             return TopicResult([], None)
         floor = max(MIN_SCORE, MIN_SHARE_OF_BEST * max(top_level.values()))
-        anchored = self._anchored(hits, segments)
-        kept = {code for code, score in top_level.items() if score >= floor and code in anchored}
+        # Anchoring is only worth checking for topics that pass the score floor.
+        candidates = {code for code, score in top_level.items() if score >= floor}
+        kept = candidates & self._anchored(hits, segments) if candidates else set()
         kept |= {
-            code
-            for code, score in scores.items()
-            if self._vocabulary[code].parent in kept and score >= MIN_SCORE
+            code for code, score in scores.items() if parent_of[code] in kept and score >= MIN_SCORE
         }
         ordered = sorted(kept, key=lambda code: (-scores[code], code))
         topics = [self._topic(code, scores[code], evidence[code], segments) for code in ordered]
@@ -369,70 +579,119 @@ class LexiconTopicAnnotator:
         evidence: Mapping[str, list[_Hit]],
         segments: Sequence[Segment],
     ) -> str | None:
-        """The kept top-level topic the heading gives most weight to, else the best scored.
-
-        A heading says what an item is about; the body of a long article gives more room,
-        and so more matches, to whatever it goes into at length.
-        """
-        top_level = [code for code in ordered if self._vocabulary[code].level == 1]
+        """The kept top-level topic the item is filed under (see the module docstring)."""
+        top_level = [code for code in ordered if self._parent[code] is None]
         if not top_level:
             return None
-        heading_scores = {
-            code: sum(
+        for code in top_level:
+            if any(
+                hit.role == ACT_ROLE and segments[hit.segment_position].field in HEADING_FIELDS
+                for hit in evidence[code]
+            ):
+                return code
+        if len(top_level) == 1:  # nothing to choose between
+            return top_level[0]
+
+        def weight_in(code: str, fields: frozenset[str]) -> float:
+            return sum(
                 hit.score
                 for hit in evidence[code]
-                if segments[hit.segment_position].field in HEADING_FIELDS
+                if segments[hit.segment_position].field in fields and hit.role != FRAME_ROLE
             )
-            for code in top_level
-        }
-        # `top_level` is already in score order, so ties on the heading keep that order.
-        return max(top_level, key=lambda code: heading_scores[code])
+
+        # `top_level` is in score order, so full ties keep that order.
+        return max(
+            top_level,
+            key=lambda code: (
+                weight_in(code, HEADING_FIELDS),
+                weight_in(code, OPENING_FIELDS),
+            ),
+        )
 
     def _top_level(self, code: str) -> str:
-        return self._vocabulary[code].parent or code
+        return self._top_level_code[code]
 
     def _anchored(self, hits: Sequence[_Hit], segments: Sequence[Segment]) -> set[str]:
         """Top-level topics named in a heading or developed in a paragraph.
 
         One term in a list ("cooperation in trade, culture and education") is not what an
         item is about; a topic the heading names, or that a paragraph uses two different
-        terms for, is.
+        terms for (at least one of them a full-weight term outside a list), is.
         """
         anchored: set[str] = set()
         terms_in_paragraph: dict[tuple[str, int, int], set[str]] = {}
+        strong_paragraphs: set[tuple[str, int, int]] = set()
+        top_level_code = self._top_level_code
+        fields = [segment.field for segment in segments]
         for hit in hits:
-            topic = self._top_level(hit.match.code)
-            field = segments[hit.segment_position].field
+            topic = top_level_code[hit.code]
+            field = fields[hit.segment_position]
             if field in HEADING_FIELDS:
                 anchored.add(topic)
-            elif field in PARAGRAPH_FIELDS and hit.match.weight > WEAK_TERM_WEIGHT:
+            elif field in PARAGRAPH_FIELDS and not hit.enumerated:
                 paragraph = (topic, hit.segment_position, hit.paragraph)
-                terms_in_paragraph.setdefault(paragraph, set()).add(hit.match.key)
+                if paragraph in terms_in_paragraph:
+                    terms_in_paragraph[paragraph].add(hit.key)
+                else:
+                    terms_in_paragraph[paragraph] = {hit.key}
+                if not hit.weak:
+                    strong_paragraphs.add(paragraph)
         anchored.update(
-            topic
-            for (topic, _, _), terms in terms_in_paragraph.items()
-            if len(terms) >= MIN_DISTINCT_TERMS_IN_PARAGRAPH
+            paragraph[0]
+            for paragraph, terms in terms_in_paragraph.items()
+            if len(terms) >= MIN_DISTINCT_TERMS_IN_PARAGRAPH and paragraph in strong_paragraphs
         )
         return anchored
 
     def _hits(self, segments: Sequence[Segment], language: str) -> list[_Hit]:
         lexicons = self._lexicons_for(language)
         hits: list[_Hit] = []
-        seen: set[tuple[int, int, int, str]] = set()
         for position, segment in enumerate(segments):
-            if not segment.text:
+            text = segment.text
+            if not text:
                 continue
-            field_weight = FIELD_WEIGHTS.get(segment.field, FIELD_WEIGHTS["body"])
-            breaks = [m.start() for m in _PARAGRAPH_BREAK.finditer(segment.text)]
+            found: list[tuple[int, int, _Term]] = []
+            simplified: str | None = None
             for lexicon in lexicons:
-                for match in lexicon.matches(segment.text):
-                    span = (position, match.start, match.end, match.code)
-                    if span in seen:
-                        continue
-                    seen.add(span)
-                    paragraph = bisect.bisect(breaks, match.start)
-                    score = field_weight * match.weight
-                    hits.append(_Hit(score, field_weight, position, paragraph, match))
+                if lexicon.language == "zh":
+                    # Traditional characters map one for one, so offsets stay valid.
+                    simplified = simplified or _simplified(text)
+                    found += lexicon.find(simplified)
+                else:
+                    found += lexicon.find(text)
+            if not found:
+                continue
+            if len(lexicons) > 1:
+                # Identical spans found by two lexicons count once (the first one's).
+                seen: set[tuple[int, int, str]] = set()
+                unique = []
+                for start, end, term in found:
+                    if (start, end, term.code) not in seen:
+                        seen.add((start, end, term.code))
+                        unique.append((start, end, term))
+                found = unique
+            field_weight = FIELD_WEIGHTS.get(segment.field, FIELD_WEIGHTS["body"])
+            breaks = [m.start() for m in _PARAGRAPH_BREAK.finditer(text)] if "\n" in text else []
+            lists = enumeration_spans(text)
+            for start, end, term in found:
+                paragraph = bisect.bisect(breaks, start) if breaks else 0
+                enumerated = bool(lists) and _inside(lists, start, end)
+                weight = min(term.weight, WEAK_TERM_WEIGHT) if enumerated else term.weight
+                hits.append(
+                    _Hit(
+                        -field_weight,
+                        enumerated or term.weak,
+                        position,
+                        start,
+                        end,
+                        term.code,
+                        field_weight * weight,
+                        paragraph,
+                        enumerated,
+                        term.key,
+                        term.role,
+                    )
+                )
         return hits
 
     def _topic(
@@ -440,15 +699,15 @@ class LexiconTopicAnnotator:
     ) -> dict[str, Any]:
         topic = self._vocabulary[code]
         evidence = []
-        for hit in sorted(hits, key=lambda h: (h.segment_position, h.match.start, h.match.end)):
+        for hit in sorted(hits, key=lambda h: (h.segment_position, h.start, h.end)):
             segment = segments[hit.segment_position]
             evidence.append(
                 {
-                    "term": segment.text[hit.match.start : hit.match.end],
+                    "term": segment.text[hit.start : hit.end],
                     "field": segment.field,
-                    "field_index": segment.index,
-                    "span_start": hit.match.start,
-                    "span_end": hit.match.end,
+                    "field_index": segment.field_index,
+                    "span_start": hit.start,
+                    "span_end": hit.end,
                 }
             )
         return {

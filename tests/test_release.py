@@ -23,6 +23,7 @@ CARD_SECTIONS = [
     "## Dataset Summary",
     "## Languages",
     "## Dataset Structure",
+    "### Files",
     "### Data Fields: configuration `default` (articles)",
     "### Data Fields: configuration `related` (teasers)",
     "### Data Splits",
@@ -36,6 +37,7 @@ CARD_SECTIONS = [
     "## Statistics",
     "### Articles per year of publication",
     "### Articles per primary topic",
+    "### Articles per topic",
     "### Event dates per decade",
     "## Performance",
     "## Considerations for Using the Data",
@@ -100,9 +102,15 @@ def test_card_numbers_equal_the_data(seed_release: tuple[Path, BuildReport]) -> 
     assert f"**{related.height} related-article teasers**" in body
 
     languages = _table_after(body, "## Languages", "language")
-    assert {k.split(" ")[0]: v for k, v in languages.items()} == dict(
-        articles.group_by("language").len().iter_rows()
-    )
+    expected_tags = articles.group_by("language", "script").len()
+    assert {k.split(" ")[0]: v for k, v in languages.items()} == {
+        f"{language}-{script}" if script else language: n
+        for language, script, n in expected_tags.iter_rows()
+    }
+    topics = _table_after(body, "### Articles per topic", "topic")
+    codes = articles.select("topics").explode("topics").drop_nulls()
+    expected_topics = codes.group_by(pl.col("topics").struct.field("code")).len()
+    assert {k.split(" ")[0]: v for k, v in topics.items()} == dict(expected_topics.iter_rows())
     outlets = _table_after(body, "### Source Data", "outlet")
     assert outlets == dict(articles.group_by("outlet").len().iter_rows())
 
