@@ -501,9 +501,7 @@ def write_release_metadata(root: Path, report: Any) -> None:
     The manifest comes last: it lists the checksum of every other file.
     """
     report_data = report.to_json()
-    (root / "build_report.json").write_text(
-        json.dumps(report_data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
+    report.write_json(root / "build_report.json")
     with (root / "rejects.jsonl").open("w", encoding="utf-8") as handle:
         for reject in report_data["rejects"]:
             handle.write(json.dumps(reject, ensure_ascii=False, sort_keys=True) + "\n")
@@ -514,4 +512,4 @@ def write_release_metadata(root: Path, report: Any) -> None:
     (root / "croissant.json").write_text(
         json.dumps(croissant, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
-    write_manifest(root, report_data["inputs"])
+    write_manifest(root, report.inputs)

@@ -22,17 +22,22 @@ from dataset_builder.config import (
 from dataset_builder.pipeline import BuildError, BuildOptions, BuildReport, build, default_workers
 from dataset_builder.splits import SplitError
 
+# Builds with more inputs than this print totals only, not a line per input.
+MAX_LISTED_INPUTS = 40
+
 
 def _summary(report: BuildReport, published: bool) -> str:
     totals = report.totals()
-    lines = [
-        f"{'file':<40} {'sha256':<16} outcome",
-        *(
-            f"{i.name:<40} {i.sha256[:16]} "
-            + ", ".join(f"{n} {k}" for k, n in sorted(_count(i.outcomes).items()))
+    lines = []
+    if report.units <= MAX_LISTED_INPUTS:
+        lines += [f"{'file':<40} {'sha256':<16} outcome"]
+        lines += [
+            f"{i['file']:<40} {i['sha256'][:16]} "
+            + ", ".join(f"{n} {k}" for k, n in i["outcomes"].items())
             for i in report.inputs
-        ),
-        "",
+        ]
+        lines.append("")
+    lines += [
         f"articles offered {totals['articles_offered']}: published {totals['published']}, "
         f"rejected {totals['rejected']}, duplicates {totals['duplicates']}; "
         f"related teasers {totals['related_published']}",
@@ -44,20 +49,18 @@ def _summary(report: BuildReport, published: bool) -> str:
         ),
         "languages: " + ", ".join(f"{k} {v}" for k, v in sorted(report.languages.items())),
     ]
-    for reject in report.rejects:
+    for reject in report.rejects[:MAX_LISTED_INPUTS]:
         lines.append("rejected: " + reject.one_line())
-    for warning in report.warnings:
+    for warning in report.warnings[:MAX_LISTED_INPUTS]:
         lines.append("warning: " + warning)
+    hidden = max(0, len(report.rejects) - MAX_LISTED_INPUTS) + max(
+        0, len(report.warnings) - MAX_LISTED_INPUTS
+    )
+    if hidden:
+        lines.append(f"... {hidden} more rejects and warnings in build_report.json")
     if not published:
         lines.append("(nothing written)")
     return "\n".join(lines)
-
-
-def _count(items: list[str]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for item in items:
-        counts[item] = counts.get(item, 0) + 1
-    return counts
 
 
 def _add_build_arguments(parser: argparse.ArgumentParser) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ def published_files(root: Path) -> list[str]:
     )
 
 
-def write_manifest(root: Path, inputs: list[dict[str, Any]]) -> None:
+def write_manifest(root: Path, inputs: Iterable[dict[str, Any]]) -> None:
     """SHA-256 and size of every published file, and SHA-256 of every input."""
     manifest = {
         "dataset": DATASET_NAME,

@@ -12,6 +12,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import tempfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -72,9 +73,51 @@ class BuildOptions:
     progress: bool | None = None  # None: only for large builds
 
 
+class InputLog:
+    """Every input with its outcomes, spooled to disk once complete.
+
+    A build of a large archive sees hundreds of thousands of inputs; keeping only the
+    ones still in flight in memory keeps the builder's memory flat.
+    """
+
+    def __init__(self) -> None:
+        # Lives as long as the report; the file disappears when the report does.
+        self._spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
+        self._open: list[InputFile] = []
+
+    def add(self, info: InputFile) -> None:
+        self._open.append(info)
+
+    def flush_before(self, info: InputFile) -> None:
+        """Write out the inputs read before `info`: their outcomes are all known."""
+        position = next((i for i, item in enumerate(self._open) if item is info), 0)
+        self._write(self._open[:position])
+        del self._open[:position]
+
+    def _write(self, items: list[InputFile]) -> None:
+        for item in items:
+            entry = {
+                "file": item.name,
+                "sha256": item.sha256,
+                "bytes": item.size,
+                "kind": item.kind,
+                "encoding": item.encoding,
+                "outcomes": dict(sorted(Counter(item.outcomes).items())),
+            }
+            self._spool.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        self._write(self._open)
+        self._open.clear()
+        self._spool.seek(0)
+        for line in self._spool:
+            yield json.loads(line)
+        self._spool.seek(0, 2)
+
+
 @dataclass
 class BuildReport:
-    inputs: list[InputFile] = field(default_factory=list)
+    inputs: InputLog = field(default_factory=InputLog)
     rejects: list[Reject] = field(default_factory=list)
     duplicates: list[dict[str, Any]] = field(default_factory=list)
     published: dict[str, Counter[str]] = field(
@@ -87,21 +130,11 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
+        """Everything but the list of inputs (see `write_json`)."""
         return {
             "dataset": DATASET_NAME,
             "version": VERSION,
             "annotators": annotator_versions(),
-            "inputs": [
-                {
-                    "file": i.name,
-                    "sha256": i.sha256,
-                    "bytes": i.size,
-                    "kind": i.kind,
-                    "encoding": i.encoding,
-                    "outcomes": dict(sorted(Counter(i.outcomes).items())),
-                }
-                for i in self.inputs
-            ],
             "totals": self.totals(),
             "published": {c: dict(sorted(n.items())) for c, n in self.published.items()},
             "languages": dict(sorted(self.languages.items())),
@@ -111,6 +144,23 @@ class BuildReport:
             "new_split_assignments": dict(sorted(self.new_assignments.items())),
             "files": self.files,
         }
+
+    def write_json(self, path: Path) -> None:
+        """The whole report, inputs included, streamed to `path`."""
+        head = self.to_json()
+        with path.open("w", encoding="utf-8") as handle:
+            handle.write("{\n")
+            for key in ("dataset", "version", "annotators"):
+                handle.write(
+                    f"  {json.dumps(key)}: {json.dumps(head.pop(key), ensure_ascii=False)},\n"
+                )
+            handle.write('  "inputs": [')
+            for n, entry in enumerate(self.inputs):
+                handle.write(("," if n else "") + "\n    " + json.dumps(entry, ensure_ascii=False))
+            handle.write("\n  ]")
+            for key, value in head.items():
+                handle.write(f",\n  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
+            handle.write("\n}\n")
 
     def totals(self) -> dict[str, int]:
         return {
@@ -358,6 +408,8 @@ class Build:
         if self.sink is not None:
             for (config, split), records in sorted(rows.items()):
                 self.sink.write(config, split, records)
+        if pending.batch:
+            self.report.inputs.flush_before(pending.batch[-1][0])
 
     def _records(self, paths: Sequence[Path]) -> Iterator[tuple[InputFile, Record]]:
         show = self.options.progress
@@ -365,7 +417,7 @@ class Build:
             show = len(paths) >= PROGRESS_THRESHOLD
         for path in tqdm(paths, unit="article", disable=not show, smoothing=0.1, mininterval=0.5):
             info, items = read_input(path, self.options.input_dir, self.options.max_input_bytes)
-            self.report.inputs.append(info)
+            self.report.inputs.add(info)
             offered = 0
             for item in items:
                 if isinstance(item, Reject) and not item.counts:
@@ -435,7 +487,7 @@ class Build:
         return self.report
 
     def _check_splits(self) -> None:
-        self.report.new_assignments = dict(self.assigner.new)
+        self.report.new_assignments = self.assigner.new
         missing = self.assigner.missing()
         if missing and not self.options.prune:
             shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
@@ -466,7 +518,3 @@ def build(options: BuildOptions) -> BuildReport:
 
 def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def report_json(report: BuildReport) -> str:
-    return json.dumps(report.to_json(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"

@@ -222,7 +222,7 @@ def test_manifest_lists_every_file_and_input(seed_release: tuple[Path, BuildRepo
     manifest = json.loads((release / "MANIFEST.json").read_text(encoding="utf-8"))
     files = sorted(p.relative_to(release).as_posix() for p in release.rglob("*") if p.is_file())
     assert sorted([*manifest["files"], "MANIFEST.json"]) == files
-    assert manifest["inputs"] == {i.name: i.sha256 for i in report.inputs}
+    assert manifest["inputs"] == {i["file"]: i["sha256"] for i in report.inputs}
     assert manifest["version"] == dataset_builder.__version__
 
 
