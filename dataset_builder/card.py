@@ -28,7 +28,7 @@ from dataset_builder.contract import field_table, hf_features
 from dataset_builder.croissant import croissant_metadata
 from dataset_builder.figure import TIMELINE, draw_timeline
 from dataset_builder.manifest import write_manifest
-from dataset_builder.stats import dataset_statistics, split_files
+from dataset_builder.stats import batches, dataset_statistics, split_files
 
 BENCHMARK_RESULTS = PROJECT_ROOT / "benchmarks" / "results"
 CHANGELOG = PROJECT_ROOT / "CHANGELOG.md"
@@ -285,8 +285,7 @@ def _performance_section() -> str:
     return text
 
 
-def render_card(root: Path, report: dict[str, Any]) -> str:
-    stats = dataset_statistics(root)
+def render_card(root: Path, report: dict[str, Any], stats: dict[str, Any]) -> str:
     meta = yaml.safe_dump(front_matter(root, stats), allow_unicode=True, sort_keys=False, width=100)
     totals = report["totals"]
     languages = stats.get("languages", {})
@@ -478,21 +477,11 @@ def render_card(root: Path, report: dict[str, Any]) -> str:
 
 
 def _rights_section(root: Path) -> str:
-    frame_path_rows = []
-    from dataset_builder.stats import read_config
-
-    articles = read_config(root, "default")
-    if articles.is_empty():
-        return ""
-    rights = (
-        articles.select("outlet", "rights")
-        .unique()
-        .sort(["outlet", "rights"], nulls_last=True)
-        .iter_rows()
-    )
-    for outlet, statement in rights:
-        frame_path_rows.append([outlet or "unknown", statement or "no rights statement recorded"])
-    return _table(["outlet", "rights statement"], frame_path_rows)
+    statements: set[tuple[str, str]] = set()
+    for frame in batches(root, "default", ["outlet", "rights"]):
+        for outlet, rights in frame.unique().iter_rows():
+            statements.add((outlet or "unknown", rights or "no rights statement recorded"))
+    return _table(["outlet", "rights statement"], [list(row) for row in sorted(statements)])
 
 
 def write_release_metadata(root: Path, report: Any) -> None:
@@ -505,10 +494,11 @@ def write_release_metadata(root: Path, report: Any) -> None:
     with (root / "rejects.jsonl").open("w", encoding="utf-8") as handle:
         for reject in report_data["rejects"]:
             handle.write(json.dumps(reject, ensure_ascii=False, sort_keys=True) + "\n")
-    draw_timeline(root)
+    stats = dataset_statistics(root)
+    draw_timeline(root, stats.get("event_dates", {}).get("timeline", {}))
     (root / "CITATION.cff").write_text(citation_cff(release_date()), encoding="utf-8")
-    (root / "README.md").write_text(render_card(root, report_data), encoding="utf-8")
-    croissant = croissant_metadata(root, report_data, dataset_statistics(root), release_date())
+    (root / "README.md").write_text(render_card(root, report_data, stats), encoding="utf-8")
+    croissant = croissant_metadata(root, report_data, stats, release_date())
     (root / "croissant.json").write_text(
         json.dumps(croissant, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )

@@ -20,6 +20,7 @@ from dataset_builder.config import (
     VERSION,
 )
 from dataset_builder.pipeline import BuildError, BuildOptions, BuildReport, build, default_workers
+from dataset_builder.publish import TARGET_SHARD_BYTES
 from dataset_builder.splits import SplitError
 
 # Builds with more inputs than this print totals only, not a line per input.
@@ -104,6 +105,7 @@ def _run_build(args: argparse.Namespace, publish: bool) -> int:
         card_dir=getattr(args, "card_dir", None),
         cache_dir=None if args.no_cache or not publish else args.cache,
         max_input_bytes=args.max_bytes,
+        shard_bytes=getattr(args, "shard_mb", TARGET_SHARD_BYTES // 2**20) * 2**20,
     )
     # SIGTERM unwinds like Ctrl-C, so the staging folder is removed and the previous
     # release stays as it was. (SIGKILL cannot be caught; the release is safe anyway,
@@ -206,6 +208,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     build_parser.add_argument(
         "--prune", action="store_true", help="drop split assignments of ids no input provides"
+    )
+    build_parser.add_argument(
+        "--shard-mb",
+        type=int,
+        default=TARGET_SHARD_BYTES // 2**20,
+        help="start a new Parquet shard past this many MiB (default %(default)s)",
     )
     build_parser.add_argument(
         "--card-dir",

@@ -112,9 +112,7 @@ class NearDuplicateIndex:
 
     def _merge(self) -> None:
         keys = np.concatenate([self._keys, np.fromiter(self._recent, dtype=np.int64)])
-        values = np.concatenate(
-            [self._values, np.fromiter(self._recent.values(), dtype=np.int32)]
-        )
+        values = np.concatenate([self._values, np.fromiter(self._recent.values(), dtype=np.int32)])
         order = np.argsort(keys, kind="stable")
         self._keys, self._values = keys[order], values[order]
         self._recent = {}

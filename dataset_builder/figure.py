@@ -4,43 +4,39 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import polars as pl
-
-from dataset_builder.stats import event_date_rows, read_config
-
 TIMELINE = Path("figures") / "event_dates_timeline.png"
 MAX_BARS = 40
 
 
-def draw_timeline(root: Path) -> Path:
-    """Write a PNG bar chart of event dates per start year, one colour per language."""
+def draw_timeline(root: Path, timeline: dict[tuple[str, int], int]) -> Path:
+    """Write a PNG bar chart of event dates per start year, one colour per language.
+
+    `timeline` maps (language, start year) to a number of event dates
+    (`dataset_statistics(root)["event_dates"]["timeline"]`).
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = event_date_rows(read_config(root, "default"))
     figure, axes = plt.subplots(figsize=(9, 3.6), dpi=100)
-    if rows.is_empty():
+    if not timeline:
         axes.text(0.5, 0.5, "no event dates", ha="center", va="center")
     else:
-        years = rows.with_columns(pl.col("start_date").dt.year().alias("year"))
         # One bar per year that has event dates; per decade when there are too many years
         # for readable labels. Empty periods are left out, so centuries-old mentions do
         # not squeeze the recent ones into a sliver.
-        unit = "year" if years["year"].n_unique() <= MAX_BARS else "decade"
-        if unit == "decade":
-            years = years.with_columns((pl.col("year") // 10 * 10).alias("year"))
-        counts = years.group_by("language", "year").len().sort("language", "year")
-        periods = counts["year"].unique().sort().to_list()
+        unit = "year" if len({year for _, year in timeline}) <= MAX_BARS else "decade"
+        counts: dict[tuple[str, int], int] = {}
+        for (language, year), n in timeline.items():
+            period = year if unit == "year" else year // 10 * 10
+            counts[(language, period)] = counts.get((language, period), 0) + n
+        periods = sorted({period for _, period in counts})
         labels = [str(p) if unit == "year" else f"{p}s" for p in periods]
         positions = list(range(len(periods)))
         bottom = [0] * len(periods)
-        for language in counts["language"].unique().sort().to_list():
-            per_period = dict(
-                counts.filter(pl.col("language") == language).select("year", "len").iter_rows()
-            )
-            heights = [per_period.get(period, 0) for period in periods]
+        for language in sorted({language for language, _ in counts}):
+            heights = [counts.get((language, period), 0) for period in periods]
             axes.bar(positions, heights, bottom=bottom, label=language, width=0.8)
             bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
         axes.set_xticks(positions, labels, rotation=60, ha="right", fontsize=8)

@@ -33,6 +33,7 @@ from dataset_builder.config import (
 )
 from dataset_builder.dedup import NearDuplicateIndex, signature
 from dataset_builder.publish import (
+    TARGET_SHARD_BYTES,
     ParquetSink,
     arrow_row,
     recover_interrupted_swap,
@@ -68,6 +69,7 @@ class BuildOptions:
     batch_size: int = 256
     workers: int = 1
     max_input_bytes: int = MAX_INPUT_BYTES
+    shard_bytes: int = TARGET_SHARD_BYTES  # a new Parquet shard starts past this size
     cache_dir: Path | None = None  # annotation cache for incremental rebuilds; None: none
     card_dir: Path | None = None  # also write DATASET_CARD.md, CITATION.cff, figures/ here
     progress: bool | None = None  # None: only for large builds
@@ -282,9 +284,9 @@ class Build:
         self.report = BuildReport()
         self.assigner = SplitAssigner(load_assignments(options.splits_dir))
         _ASSIGNMENTS.clear()
-        _ASSIGNMENTS.update(self.assigner.assignments)
+        _ASSIGNMENTS.update(self.assigner.committed)
         self.ids: dict[str, str] = {}  # id -> where it was first seen
-        self.contents: dict[str, str] = {}  # content hash -> id
+        self.contents: dict[bytes, str] = {}  # content hash (digest bytes) -> id
         self.near = NearDuplicateIndex()
         self.sink: ParquetSink | None = None
         self.cache = (
@@ -351,11 +353,12 @@ class Build:
             return False
         self.ids[record_id] = self._where(info, record)
         record["content_sha256"] = content_sha256(record)
-        kept = self.contents.get(record["content_sha256"])
+        digest = bytes.fromhex(record["content_sha256"])  # half the memory of the hex string
+        kept = self.contents.get(digest)
         if kept is not None:
             self._duplicate(info, record, kept, "exact", 1.0)
             return False
-        self.contents[record["content_sha256"]] = record_id
+        self.contents[digest] = record_id
         return True
 
     def _duplicate(
@@ -447,7 +450,7 @@ class Build:
         staging = staging_folder(options.output_dir) if options.publish else None
         try:
             if staging is not None:
-                self.sink = ParquetSink(staging)
+                self.sink = ParquetSink(staging, options.shard_bytes)
             # Two batches in flight: the workers annotate one while this process reads
             # the next and writes the previous, so neither side waits for the other.
             pending: PendingBatch | None = None
@@ -497,7 +500,7 @@ class Build:
             )
 
     def _final_assignments(self) -> dict[str, str]:
-        return self.assigner.pruned() if self.options.prune else self.assigner.assignments
+        return self.assigner.assignments(prune=self.options.prune)
 
     def _finish(self, staging: Path) -> None:
         from dataset_builder.card import write_release_metadata

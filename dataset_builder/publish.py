@@ -23,9 +23,9 @@ import pyarrow.parquet as pq
 from dataset_builder.config import CONFIGS, SPLITS
 from dataset_builder.contract import arrow_schema, hf_features
 
-# Row groups of this many rows keep Polars and datasets streaming reads cheap while
-# leaving enough rows per group for good compression.
-ROW_GROUP_SIZE = 10_000
+# Row groups of this many rows (a few MiB of text) keep Polars and datasets streaming
+# reads cheap and memory bounded, with enough rows per group for good compression.
+ROW_GROUP_SIZE = 1_000
 # A new shard starts once a shard holds this many bytes of compressed data.
 TARGET_SHARD_BYTES = 256 * 1024 * 1024
 PARQUET_OPTIONS: dict[str, Any] = {
@@ -89,13 +89,19 @@ def shard_name(split: str, index: int, count: int) -> str:
 
 
 class ParquetSink:
-    """Appends record batches to per-configuration, per-split Parquet shards."""
+    """Appends records to per-configuration, per-split Parquet shards.
+
+    Rows are buffered as Arrow tables and written in row groups of exactly
+    ROW_GROUP_SIZE rows (the last one smaller), so the files do not depend on the batch
+    size or the number of workers that produced them.
+    """
 
     def __init__(self, root: Path, target_shard_bytes: int = TARGET_SHARD_BYTES) -> None:
         self.root = root
         self.target_shard_bytes = target_shard_bytes
         self._writers: dict[tuple[str, str], pq.ParquetWriter] = {}
         self._shards: dict[tuple[str, str], list[Path]] = {}
+        self._buffers: dict[tuple[str, str], list[pa.Table]] = {}
         self.rows: dict[tuple[str, str], int] = {(c, s): 0 for c in CONFIGS for s in SPLITS}
 
     def _open(self, key: tuple[str, str]) -> pq.ParquetWriter:
@@ -113,12 +119,26 @@ class ParquetSink:
         if not rows:
             return
         key = (config, split)
-        writer = self._writers.get(key) or self._open(key)
-        writer.write_table(rows_to_table(rows, config), row_group_size=ROW_GROUP_SIZE)
+        buffer = self._buffers.setdefault(key, [])
+        buffer.append(rows_to_table(rows, config))
         self.rows[key] += len(rows)
-        if self._shards[key][-1].stat().st_size >= self.target_shard_bytes:
-            writer.close()
-            del self._writers[key]
+        if sum(table.num_rows for table in buffer) >= ROW_GROUP_SIZE:
+            self._flush(key, final=False)
+
+    def _flush(self, key: tuple[str, str], final: bool) -> None:
+        buffer = self._buffers.pop(key, [])
+        if not buffer:
+            return
+        table = pa.concat_tables(buffer)
+        full = table.num_rows if final else table.num_rows - table.num_rows % ROW_GROUP_SIZE
+        for start in range(0, full, ROW_GROUP_SIZE):
+            writer = self._writers.get(key) or self._open(key)
+            writer.write_table(table.slice(start, min(ROW_GROUP_SIZE, full - start)))
+            if self._shards[key][-1].stat().st_size >= self.target_shard_bytes:
+                writer.close()
+                del self._writers[key]
+        if full < table.num_rows:
+            self._buffers[key] = [table.slice(full)]
 
     def close(self) -> dict[str, dict[str, list[str]]]:
         """Finish every shard and name it `<split>-NNNNN-of-NNNNN.parquet`.
@@ -126,6 +146,8 @@ class ParquetSink:
         Every configuration gets every split, empty ones included, so the folder always
         loads with the same three splits.
         """
+        for key in list(self._buffers):
+            self._flush(key, final=True)
         for writer in self._writers.values():
             writer.close()
         self._writers.clear()

@@ -57,23 +57,34 @@ class SplitAssigner:
     """Looks ids up in the committed assignment and places new ids by rule."""
 
     def __init__(self, assignments: dict[str, str]) -> None:
-        self.assignments = dict(assignments)
-        self.seen: set[str] = set()
+        self.committed = assignments
         self.new: dict[str, str] = {}
+        # Only committed ids need remembering: they are what `missing` reports.
+        self._seen_committed: set[str] = set()
+
+    def split_of(self, record_id: str) -> str:
+        return self.committed.get(record_id) or self.new.get(record_id) or split_for(record_id)
 
     def mark_seen(self, record_id: str) -> None:
         """An input provides this id, whether or not it is published this time."""
-        self.seen.add(record_id)
+        if record_id in self.committed:
+            self._seen_committed.add(record_id)
 
     def assign(self, record_id: str) -> str:
-        self.seen.add(record_id)
-        if record_id not in self.assignments:
-            self.assignments[record_id] = self.new[record_id] = split_for(record_id)
-        return self.assignments[record_id]
+        self.mark_seen(record_id)
+        if record_id not in self.committed and record_id not in self.new:
+            self.new[record_id] = split_for(record_id)
+        return self.split_of(record_id)
 
     def missing(self) -> list[str]:
-        """Ids the assignment lists that this build did not see."""
-        return sorted(set(self.assignments) - self.seen)
+        """Ids the committed assignment lists that this build did not see."""
+        return sorted(set(self.committed) - self._seen_committed)
 
-    def pruned(self) -> dict[str, str]:
-        return {i: s for i, s in self.assignments.items() if i in self.seen}
+    def assignments(self, prune: bool) -> dict[str, str]:
+        """The assignment to save: committed plus new, without missing ids when pruning."""
+        kept = (
+            {i: s for i, s in self.committed.items() if i in self._seen_committed}
+            if prune
+            else dict(self.committed)
+        )
+        return {**kept, **self.new}

@@ -1,11 +1,15 @@
 """Figures about a published folder, computed from its Parquet files.
 
 Everything the card states about the data comes from here, so the card can be checked
-against the data it describes.
+against the data it describes. The files are read in record batches, only the columns
+a figure needs, so memory stays flat however large the release is.
 """
 
 from __future__ import annotations
 
+import statistics
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,23 +18,40 @@ import pyarrow.parquet as pq
 
 from dataset_builder.config import CONFIGS, SPLITS
 
+BATCH_ROWS = 5_000
+
 
 def split_files(root: Path, config: str, split: str) -> list[Path]:
     return sorted((root / "data" / config).glob(f"{split}-*.parquet"))
 
 
+def config_files(root: Path, config: str) -> list[Path]:
+    return [path for split in SPLITS for path in split_files(root, config, split)]
+
+
+def batches(root: Path, config: str, columns: list[str]) -> Iterator[pl.DataFrame]:
+    """The records of a configuration, a batch at a time, with only `columns`."""
+    for path in config_files(root, config):
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS, columns=columns):
+            frame = pl.from_arrow(batch)
+            assert isinstance(frame, pl.DataFrame)
+            yield frame
+
+
 def read_config(root: Path, config: str) -> pl.DataFrame:
-    frames = [
-        pl.read_parquet(path) for split in SPLITS for path in split_files(root, config, split)
-    ]
-    return pl.concat(frames, how="vertical") if frames else pl.DataFrame()
+    """A whole configuration in memory: for tests and small releases only."""
+    files = config_files(root, config)
+    return pl.read_parquet(files) if files else pl.DataFrame()
 
 
-def _counts(frame: pl.DataFrame, column: str) -> dict[str, int]:
-    if frame.is_empty():
-        return {}
-    grouped = frame.group_by(column).len().sort(["len", column], descending=[True, False])
-    return {str(row[0]): int(row[1]) for row in grouped.iter_rows()}
+def _count(counter: Counter[str], frame: pl.DataFrame, column: str) -> None:
+    for key, n in frame.group_by(column).len().iter_rows():
+        counter[str(key)] += n
+
+
+def _ordered(counter: Counter[str]) -> dict[str, int]:
+    """Most frequent first, ties by key: the same order for the same data."""
+    return dict(sorted(counter.items(), key=lambda item: (-item[1], item[0])))
 
 
 def split_sizes(root: Path) -> dict[str, dict[str, dict[str, int]]]:
@@ -40,9 +61,9 @@ def split_sizes(root: Path) -> dict[str, dict[str, dict[str, int]]]:
         for split in SPLITS:
             examples = memory = disk = 0
             for path in split_files(root, config, split):
-                table = pq.read_table(path)
-                examples += table.num_rows
-                memory += table.nbytes
+                for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS):
+                    examples += batch.num_rows
+                    memory += batch.nbytes
                 disk += path.stat().st_size
             sizes.setdefault(config, {})[split] = {
                 "examples": examples,
@@ -52,89 +73,138 @@ def split_sizes(root: Path) -> dict[str, dict[str, dict[str, int]]]:
     return sizes
 
 
+ARTICLE_COLUMNS = [
+    "language",
+    "script",
+    "outlet",
+    "published_date",
+    "published_date_source",
+    "primary_topic",
+    "topics",
+    "event_dates",
+    "body",
+]
+
+
+def event_date_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """One row per event date: the frame's other columns plus the event date's fields."""
+    rows = frame.select("language", "event_dates").explode("event_dates").drop_nulls("event_dates")
+    return rows.unnest("event_dates") if not rows.is_empty() else pl.DataFrame()
+
+
 def dataset_statistics(root: Path) -> dict[str, Any]:
-    articles = read_config(root, "default")
-    related = read_config(root, "related")
-    stats: dict[str, Any] = {"sizes": split_sizes(root)}
-    stats["articles"] = articles.height
-    stats["related"] = related.height
-    if articles.is_empty():
-        return stats
-    stats["languages"] = _counts(articles, "language")
-    stats["scripts"] = _counts(articles.with_columns(pl.col("script").fill_null("none")), "script")
-    tagged = articles.with_columns(
-        pl.when(pl.col("script").is_null())
-        .then(pl.col("language"))
-        .otherwise(pl.col("language") + "-" + pl.col("script"))
-        .alias("bcp47")
-    )
-    stats["bcp47"] = _counts(tagged, "bcp47")
-    stats["related_languages"] = _counts(related, "language") if related.height else {}
-    stats["outlets"] = _counts(
-        articles.with_columns(pl.col("outlet").fill_null("unknown")), "outlet"
-    )
-    stats["date_sources"] = _counts(articles, "published_date_source")
-    years = articles.with_columns(
-        pl.when(pl.col("published_date").is_null())
-        .then(pl.lit("unknown"))
-        .otherwise(
-            pl.col("published_date").dt.year().cast(pl.String)
-            + pl.when(pl.col("published_date_source") == "inferred")
-            .then(pl.lit(" (inferred)"))
-            .otherwise(pl.lit(""))
+    counts: dict[str, Counter[str]] = {
+        name: Counter()
+        for name in (
+            "languages",
+            "scripts",
+            "bcp47",
+            "outlets",
+            "date_sources",
+            "years",
+            "primary_topics",
+            "topics",
+            "per_decade",
+            "granularity",
+            "timeline",
         )
-        .alias("year")
-    )
-    stats["years"] = dict(sorted(_counts(years, "year").items()))
-    primary = articles.with_columns(pl.col("primary_topic").fill_null("none"))
-    stats["primary_topics"] = _counts(primary, "primary_topic")
-    topic_rows = articles.select("topics").explode("topics").drop_nulls()
-    if topic_rows.height:
-        codes = topic_rows.select(pl.col("topics").struct.field("code").alias("code"))
-        stats["topics"] = _counts(codes, "code")
-    else:
-        stats["topics"] = {}
-    stats["event_dates"] = _event_date_statistics(articles, related)
+    }
+    articles = event_dates = relative = 0
+    body_lengths: list[int] = []
+    for frame in batches(root, "default", ARTICLE_COLUMNS):
+        articles += frame.height
+        frame = frame.with_columns(
+            pl.col("script").fill_null("none"),
+            pl.col("outlet").fill_null("unknown"),
+            pl.col("primary_topic").fill_null("none"),
+            pl.when(pl.col("script").is_null())
+            .then(pl.col("language"))
+            .otherwise(pl.col("language") + "-" + pl.col("script"))
+            .alias("bcp47"),
+            pl.when(pl.col("published_date").is_null())
+            .then(pl.lit("unknown"))
+            .otherwise(
+                pl.col("published_date").dt.year().cast(pl.String)
+                + pl.when(pl.col("published_date_source") == "inferred")
+                .then(pl.lit(" (inferred)"))
+                .otherwise(pl.lit(""))
+            )
+            .alias("year"),
+        )
+        for name, column in (
+            ("languages", "language"),
+            ("scripts", "script"),
+            ("bcp47", "bcp47"),
+            ("outlets", "outlet"),
+            ("date_sources", "published_date_source"),
+            ("years", "year"),
+            ("primary_topics", "primary_topic"),
+        ):
+            _count(counts[name], frame, column)
+        codes = frame.select(pl.col("topics").explode().struct.field("code")).drop_nulls()
+        _count(counts["topics"], codes, "code")
+        body_lengths.extend(frame["body"].str.len_chars().to_list())
+        dates = event_date_rows(frame)
+        if dates.is_empty():
+            continue
+        event_dates += dates.height
+        relative += int(dates["relative"].sum())
+        dates = dates.with_columns(pl.col("start_date").dt.year().alias("year"))
+        _count(counts["granularity"], dates, "granularity")
+        decades = dates.select(((pl.col("year") // 10) * 10).cast(pl.String).alias("d") + "s")
+        _count(counts["per_decade"], decades, "d")
+        per_year = dates.select(pl.col("language") + "|" + pl.col("year").cast(pl.String))
+        _count(counts["timeline"], per_year.rename({per_year.columns[0]: "k"}), "k")
+    related = related_dates = 0
+    related_languages: Counter[str] = Counter()
+    for frame in batches(root, "related", ["language", "event_dates"]):
+        related += frame.height
+        _count(related_languages, frame, "language")
+        related_dates += int(frame["event_dates"].list.len().sum())
+    stats: dict[str, Any] = {
+        "sizes": split_sizes(root),
+        "articles": articles,
+        "related": related,
+        "related_languages": _ordered(related_languages),
+    }
+    if not articles:
+        return stats
+    for name in (
+        "languages",
+        "scripts",
+        "bcp47",
+        "outlets",
+        "date_sources",
+        "primary_topics",
+        "topics",
+    ):
+        stats[name] = _ordered(counts[name])
+    stats["years"] = dict(sorted(counts["years"].items()))
+    stats["event_dates"] = {
+        "articles": event_dates,
+        "related": related_dates,
+        "per_decade": dict(sorted(counts["per_decade"].items())),
+        "granularity": _ordered(counts["granularity"]),
+        "relative": relative,
+        # (language, start year) -> event dates, for the timeline figure
+        "timeline": {
+            (key.split("|")[0], int(key.split("|")[1])): n for key, n in counts["timeline"].items()
+        },
+    }
     stats["body_characters"] = {
-        "min": int(articles["body"].str.len_chars().min()),  # type: ignore[arg-type]
-        "median": int(articles["body"].str.len_chars().median()),  # type: ignore[arg-type]
-        "max": int(articles["body"].str.len_chars().max()),  # type: ignore[arg-type]
+        "min": min(body_lengths),
+        "median": int(statistics.median(body_lengths)),
+        "max": max(body_lengths),
     }
     return stats
 
 
-def event_date_rows(frame: pl.DataFrame) -> pl.DataFrame:
-    """One row per event date: language plus the event date's fields."""
-    if frame.is_empty():
-        return pl.DataFrame()
-    rows = frame.select("id", "language", "event_dates").explode("event_dates")
-    rows = rows.drop_nulls("event_dates")
-    if rows.is_empty():
-        return pl.DataFrame()
-    return rows.unnest("event_dates")
-
-
-def _event_date_statistics(articles: pl.DataFrame, related: pl.DataFrame) -> dict[str, Any]:
-    rows = event_date_rows(articles)
-    out: dict[str, Any] = {"articles": rows.height, "related": event_date_rows(related).height}
-    if rows.is_empty():
-        out["per_decade"], out["granularity"], out["relative"] = {}, {}, 0
-        return out
-    decades = rows.with_columns(
-        ((pl.col("start_date").dt.year() // 10) * 10).cast(pl.String).alias("decade") + "s"
-    )
-    out["per_decade"] = dict(sorted(_counts(decades, "decade").items()))
-    out["granularity"] = _counts(rows, "granularity")
-    out["relative"] = int(rows["relative"].sum())
-    return out
-
-
 def find_record(root: Path, record_id: str) -> dict[str, Any] | None:
     """One published article as a dict (dates as ISO strings), or None."""
-    articles = read_config(root, "default")
-    if articles.is_empty():
+    files = config_files(root, "default")
+    if not files:
         return None
-    match = articles.filter(pl.col("id") == record_id)
+    match = pl.scan_parquet(files).filter(pl.col("id") == record_id).collect()
     if match.is_empty():
         return None
     row = match.row(0, named=True)

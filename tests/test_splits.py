@@ -38,7 +38,8 @@ def test_new_ids_are_recorded_and_missing_ids_reported(tmp_path: Path) -> None:
     assert assigner.assign("new") == split_for("new")
     assert assigner.new == {"new": split_for("new")}
     assert assigner.missing() == ["gone"]
-    assert assigner.pruned() == {"new": split_for("new")}
+    assert assigner.assignments(prune=True) == {"new": split_for("new")}
+    assert assigner.assignments(prune=False) == {"gone": "train", "new": split_for("new")}
 
 
 def test_unknown_split_name_is_an_error(tmp_path: Path) -> None:

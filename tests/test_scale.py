@@ -1,0 +1,121 @@
+"""Streaming, parallel, sharded and incremental builds give the same data."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import datasets
+import polars as pl
+import pytest
+
+from dataset_builder.pipeline import BuildOptions, BuildReport
+from tests.conftest import ROOT, build_copy
+
+sys.path.insert(0, str(ROOT))
+from benchmarks.corpus import write_corpus
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_corpus(tmp_path_factory.mktemp("corpus") / "inputs", 60, seed=3)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def _build(tmp: Path, corpus: Path, **options: object) -> tuple[Path, BuildReport]:
+    return build_copy(tmp, corpus, prune=True, allow_rejects=True, **options)
+
+
+def test_output_is_the_same_whatever_the_workers_and_batches(tmp_path: Path, corpus: Path) -> None:
+    one, _ = _build(tmp_path / "one", corpus, workers=1, batch_size=256)
+    two, _ = _build(tmp_path / "two", corpus, workers=2, batch_size=7)
+    assert _files(one) == _files(two)
+
+
+def test_unchanged_articles_come_from_the_cache(tmp_path: Path, corpus: Path) -> None:
+    cache = tmp_path / "cache"
+    first, _ = _build(tmp_path / "a", corpus, cache_dir=cache)
+    builder_options = BuildOptions(
+        input_dir=corpus,
+        output_dir=tmp_path / "b" / "release",
+        splits_dir=tmp_path / "a" / "splits",
+        prune=True,
+        allow_rejects=True,
+        cache_dir=cache,
+    )
+    from dataset_builder.pipeline import Build
+
+    second = Build(builder_options)
+    second.run()
+    assert second.cache is not None
+    offered = second.report.totals()["articles_offered"]
+    duplicates_by_content = sum(1 for d in second.report.duplicates if d["kind"] == "exact")
+    assert second.cache.hits == offered - duplicates_by_content
+    # Everything but the report (and the manifest that hashes it), which differs only in
+    # listing no new split assignments the second time.
+    different = {
+        name
+        for name, data in _files(first).items()
+        if _files(tmp_path / "b" / "release").get(name) != data
+    }
+    assert different == {"build_report.json", "MANIFEST.json"}
+    assert second.report.new_assignments == {}
+
+
+def test_large_build_is_sharded_and_every_shard_listed(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Shards turn over at row-group boundaries; small groups make a small corpus shard.
+    monkeypatch.setattr("dataset_builder.publish.ROW_GROUP_SIZE", 4)
+    release, report = _build(tmp_path, corpus, shard_bytes=20_000, batch_size=8)
+    shards = sorted((release / "data" / "default").glob("train-*.parquet"))
+    assert len(shards) > 1
+    count = len(shards)
+    assert [p.name for p in shards] == [
+        f"train-{i:05d}-of-{count:05d}.parquet" for i in range(count)
+    ]
+    card = (release / "README.md").read_text(encoding="utf-8")
+    manifest = json.loads((release / "MANIFEST.json").read_text(encoding="utf-8"))
+    for shard in shards:
+        name = shard.relative_to(release).as_posix()
+        assert f"- {name}" in card
+        assert name in manifest["files"]
+    loaded = datasets.load_dataset(str(release))
+    assert (
+        loaded["train"].num_rows
+        == pl.read_parquet(shards).height
+        == report.published["default"]["train"]
+    )
+
+
+def test_memory_holds_only_inputs_in_flight(tmp_path: Path, corpus: Path) -> None:
+    from dataset_builder.pipeline import Build
+
+    builder = Build(
+        BuildOptions(
+            input_dir=corpus,
+            output_dir=tmp_path / "release",
+            splits_dir=tmp_path / "s",
+            prune=True,
+            allow_rejects=True,
+            batch_size=5,
+            workers=1,
+        )
+    )
+    seen_open: list[int] = []
+    original = builder._publish
+
+    def watch(pending: object) -> None:
+        original(pending)  # type: ignore[arg-type]
+        seen_open.append(len(builder.report.inputs._open))
+
+    builder._publish = watch  # type: ignore[method-assign]
+    builder.run()
+    assert max(seen_open) <= 2 * 5 + 1
+    assert len(list(builder.report.inputs)) == len(list(corpus.iterdir()))
