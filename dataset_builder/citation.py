@@ -12,7 +12,6 @@ import yaml
 from dataset_builder.config import DATASET_NAME, PRETTY_NAME, VERSION
 
 AUTHORS = "Vietnam–Japan Relations News contributors"
-REPOSITORY_NAME = DATASET_NAME
 LICENSE = "CC-BY-4.0"
 
 

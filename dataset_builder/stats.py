@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dataset_builder.config import CONFIGS, SPLITS
 
-BATCH_ROWS = 5_000
+BATCH_ROWS = 1_000
 
 
 def split_files(root: Path, config: str, split: str) -> list[Path]:
@@ -32,10 +33,14 @@ def config_files(root: Path, config: str) -> list[Path]:
 def batches(root: Path, config: str, columns: list[str]) -> Iterator[pl.DataFrame]:
     """The records of a configuration, a batch at a time, with only `columns`."""
     for path in config_files(root, config):
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS, columns=columns):
+        # Without pre-buffering, Arrow reads a row group at a time instead of whole
+        # column chunks; freed buffers go back to the system after each file.
+        parquet = pq.ParquetFile(path, pre_buffer=False)
+        for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns):
             frame = pl.from_arrow(batch)
             assert isinstance(frame, pl.DataFrame)
             yield frame
+        pa.default_memory_pool().release_unused()
 
 
 def read_config(root: Path, config: str) -> pl.DataFrame:
@@ -55,15 +60,21 @@ def _ordered(counter: Counter[str]) -> dict[str, int]:
 
 
 def split_sizes(root: Path) -> dict[str, dict[str, dict[str, int]]]:
-    """Per config and split: examples, bytes in memory (Arrow) and bytes on disk."""
+    """Per config and split: examples, uncompressed bytes and bytes on disk.
+
+    Read from the Parquet footers (`num_bytes` is the uncompressed size of the data),
+    so no record is loaded.
+    """
     sizes: dict[str, dict[str, dict[str, int]]] = {}
     for config in CONFIGS:
         for split in SPLITS:
             examples = memory = disk = 0
             for path in split_files(root, config, split):
-                for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS):
-                    examples += batch.num_rows
-                    memory += batch.nbytes
+                metadata = pq.ParquetFile(path).metadata
+                examples += metadata.num_rows
+                memory += sum(
+                    metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups)
+                )
                 disk += path.stat().st_size
             sizes.setdefault(config, {})[split] = {
                 "examples": examples,
