@@ -8,6 +8,7 @@ come from `schema/`.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -403,6 +404,13 @@ def render_card(root: Path, report: dict[str, Any], stats: dict[str, Any]) -> st
         _dates_accuracy(),
         "## Statistics",
         "Computed from the published Parquet files.",
+        (
+            "Body length in characters: minimum {min:,}, median {median:,}, maximum {max:,}.".format(
+                **stats["body_characters"]
+            )
+            if "body_characters" in stats
+            else ""
+        ),
         "### Articles per year of publication",
         _counts_table(stats.get("years", {}), "year"),
         "### Articles per primary topic",
@@ -503,3 +511,11 @@ def write_release_metadata(root: Path, report: Any) -> None:
         json.dumps(croissant, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     write_manifest(root, report.inputs)
+
+
+def copy_card(release: Path, target: Path) -> None:
+    """Copy the card (as DATASET_CARD.md), CITATION.cff and the figure into `target`."""
+    shutil.copyfile(release / "README.md", target / "DATASET_CARD.md")
+    shutil.copyfile(release / "CITATION.cff", target / "CITATION.cff")
+    (target / TIMELINE).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(release / TIMELINE, target / TIMELINE)

@@ -57,7 +57,19 @@ def _inline(node: Any, base: str) -> Any:
         siblings = {k: v for k, v in node.items() if k != "$ref"}
         merged = {**_inline(resolved, target.split("#", 1)[0] or base), **siblings}
         return {k: _inline(v, base) for k, v in merged.items()} if siblings else merged
-    return {k: _inline(v, base) for k, v in node.items() if k not in ("$id", "$defs")}
+    return {
+        k: _python_pattern(v) if k == "pattern" else _inline(v, base)
+        for k, v in node.items()
+        if k not in ("$id", "$defs")
+    }
+
+
+def _python_pattern(pattern: str) -> str:
+    # In JSON Schema (ECMA-262) `$` matches only at the very end; in Python's `re`, which
+    # both validators use, it also matches before a final newline ("abc\n" would pass).
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        return pattern[:-1] + "\\Z"
+    return pattern
 
 
 def _is_iso_date(value: str) -> bool:

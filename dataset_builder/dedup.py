@@ -11,6 +11,7 @@ similarity reaches `NEAR_DUPLICATE_THRESHOLD`.
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 from typing import Any
 
@@ -61,8 +62,8 @@ class NearDuplicateIndex:
     """Signatures of kept articles, banded for lookup, in flat arrays.
 
     Band keys live in a small dict of recent entries that is merged, from time to time,
-    into a sorted NumPy array searched by bisection: about 200 bytes per article, where
-    a dict per band would take ten times as much.
+    into a sorted NumPy array searched by bisection: with the signature, about 450 bytes
+    per article, where a dict per band would take several times as much.
     """
 
     def __init__(self) -> None:
@@ -73,9 +74,18 @@ class NearDuplicateIndex:
         self._ids: list[str] = []
 
     def _band_keys(self, sig: np.ndarray) -> list[int]:
-        # Python hashes of (band, values): only compared within this process, and every
-        # candidate is confirmed on the full signature, so a collision cannot change results.
-        return [hash((b, sig[b * ROWS : (b + 1) * ROWS].tobytes())) for b in range(BANDS)]
+        # A fixed hash (not Python's per-process one), so the index, and which article a
+        # rare key collision hides, is the same in every run.
+        return [
+            int.from_bytes(
+                hashlib.blake2b(
+                    bytes([b]) + sig[b * ROWS : (b + 1) * ROWS].tobytes(), digest_size=8
+                ).digest(),
+                "little",
+                signed=True,
+            )
+            for b in range(BANDS)
+        ]
 
     def _lookup(self, key: int) -> int | None:
         found = self._recent.get(key)

@@ -3,14 +3,15 @@
 A corpus too large for one machine can be parsed once (`parsed_table`), partitioned into
 Parquet files, and annotated by any engine that maps a function over Arrow or Parquet
 partitions (Dask, Ray Data, Spark): `annotate_table` reads nothing and writes nothing, so
-the engine decides where it runs. Its rows are exactly the ones `dataset-builder build`
-publishes for the same inputs. See docs/distributed.md.
+the engine decides where it runs. Its rows are the ones `dataset-builder build` publishes
+for the same inputs and split assignment; removing duplicates, which needs the whole
+corpus, stays with the build. See docs/distributed.md.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import pyarrow as pa
 from dataset_builder.pipeline import content_sha256, process_item
 from dataset_builder.publish import rows_to_table
 from dataset_builder.read import Reject, discover, read_input
+from dataset_builder.splits import split_for
 
 PARSED_SCHEMA = pa.schema([("id", pa.string()), ("record", pa.string())])
 REJECTS_SCHEMA = pa.schema(
@@ -32,14 +34,20 @@ REJECTS_SCHEMA = pa.schema(
 )
 
 
-def parsed_records(input_dir: Path) -> Iterable[dict[str, Any]]:
-    """Parsed articles of an input folder, as the build reads them (rejected inputs skipped)."""
+def parsed_records(
+    input_dir: Path, assignments: Mapping[str, str] | None = None
+) -> Iterable[dict[str, Any]]:
+    """Parsed articles of an input folder, as the build reads them (rejected inputs skipped).
+
+    Each carries its split: from `assignments` (e.g. `splits.load_assignments`), else by rule.
+    """
     paths, _ = discover(input_dir)
     for path in paths:
         _, items = read_input(path, input_dir)
         for item in items:
             if not isinstance(item, Reject):
                 item["content_sha256"] = content_sha256(item)
+                item["split"] = (assignments or {}).get(item["id"]) or split_for(item["id"])
                 yield item
 
 

@@ -1,7 +1,7 @@
 """The build: read -> parse -> validate -> annotate -> split -> publish.
 
 Inputs stream through in batches, so memory depends on the batch size and the number of
-workers, not on the size of the corpus. Output goes to a staging folder that replaces
+workers; per article, only what duplicate detection needs is kept (under 1 KB). Output goes to a staging folder that replaces
 the previous release only when everything is written and checked.
 """
 
@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from dataset_builder.annotate import annotate_article, annotate_teaser, annotator_versions
 from dataset_builder.cache import AnnotationCache
+from dataset_builder.card import copy_card, write_release_metadata
 from dataset_builder.config import (
     DATASET_NAME,
     DEFAULT_INPUT,
@@ -92,7 +93,7 @@ class InputLog:
 
     def flush_before(self, info: InputFile) -> None:
         """Write out the inputs read before `info`: their outcomes are all known."""
-        position = next((i for i, item in enumerate(self._open) if item is info), 0)
+        position = next(i for i, item in enumerate(self._open) if item is info)
         self._write(self._open[:position])
         del self._open[:position]
 
@@ -140,9 +141,14 @@ class BuildReport:
             "totals": self.totals(),
             "published": {c: dict(sorted(n.items())) for c, n in self.published.items()},
             "languages": dict(sorted(self.languages.items())),
-            "rejects": [r.to_json() for r in self.rejects],
-            "duplicates": self.duplicates,
-            "warnings": self.warnings,
+            # Sorted: rejects found while reading and after annotating arrive in an order
+            # that depends on the batch size.
+            "rejects": sorted(
+                (r.to_json() for r in self.rejects),
+                key=lambda r: (r["file"], r["line"] or 0, r["field"], r["rule"], r["message"]),
+            ),
+            "duplicates": sorted(self.duplicates, key=lambda d: (d["file"], d["id"])),
+            "warnings": sorted(self.warnings),
             "new_split_assignments": dict(sorted(self.new_assignments.items())),
             "files": self.files,
         }
@@ -215,10 +221,6 @@ class PendingBatch:
     result: Any  # list of results, or the pool's AsyncResult
 
 
-# The committed split assignment, visible to forked workers without pickling.
-_ASSIGNMENTS: dict[str, str] = {}
-
-
 def annotate_item(record: Record) -> tuple[Record, list[Record]]:
     """Annotate an article and its related teasers."""
     teasers = []
@@ -240,8 +242,7 @@ def annotate_item(record: Record) -> tuple[Record, list[Record]]:
 def process_item(record: Record) -> ProcessedArticle:
     """Annotate, place in a split and validate one article (runs in worker processes)."""
     article, teasers = annotate_item(record)
-    split = _ASSIGNMENTS.get(article["id"]) or split_for(article["id"])
-    article["split"] = split
+    split = article["split"] = record.get("split") or split_for(article["id"])
     row = _publishable(article)
     source = article["source_file"]
     problems = schema_rejects(
@@ -283,8 +284,6 @@ class Build:
         self.options = options
         self.report = BuildReport()
         self.assigner = SplitAssigner(load_assignments(options.splits_dir))
-        _ASSIGNMENTS.clear()
-        _ASSIGNMENTS.update(self.assigner.committed)
         self.ids: dict[str, str] = {}  # id -> where it was first seen
         self.contents: dict[bytes, str] = {}  # content hash (digest bytes) -> id
         self.near = NearDuplicateIndex()
@@ -300,12 +299,12 @@ class Build:
     def _submit(self, batch: list[tuple[InputFile, Record]]) -> PendingBatch:
         """Start processing a batch; cached articles are not processed again."""
         records = [record for _, record in batch]
+        for record in records:
+            record["split"] = self.assigner.split_of(record["id"])
         keys: list[str] = []
         done: list[ProcessedArticle | None] = [None] * len(records)
         if self.cache is not None:
-            keys = [
-                self.cache.key(r, _ASSIGNMENTS.get(r["id"]) or split_for(r["id"])) for r in records
-            ]
+            keys = [self.cache.key(record) for record in records]
             done = [self.cache.get(key) for key in keys]
         missing = [i for i, item in enumerate(done) if item is None]
         todo = [records[i] for i in missing]
@@ -333,7 +332,7 @@ class Build:
         return f"{info.name}:{record['line']}" if "line" in record else info.name
 
     def _admit(self, info: InputFile, record: Record) -> bool:
-        """Reject duplicate ids and drop exact duplicates before annotating."""
+        """Reject duplicate ids before annotating."""
         record_id = record["id"]
         # A rejected or duplicate article is still provided by its input: its committed
         # split must not be reported missing or pruned.
@@ -353,12 +352,6 @@ class Build:
             return False
         self.ids[record_id] = self._where(info, record)
         record["content_sha256"] = content_sha256(record)
-        digest = bytes.fromhex(record["content_sha256"])  # half the memory of the hex string
-        kept = self.contents.get(digest)
-        if kept is not None:
-            self._duplicate(info, record, kept, "exact", 1.0)
-            return False
-        self.contents[digest] = record_id
         return True
 
     def _duplicate(
@@ -388,10 +381,18 @@ class Build:
                 self._reject(info, done.problems[0])
                 self.report.rejects.extend(done.problems[1:])
                 continue
+            # Duplicates are looked for among published articles only, so an article is
+            # never dropped as the copy of one that was rejected.
+            digest = bytes.fromhex(record["content_sha256"])  # half the memory of hex
+            kept = self.contents.get(digest)
+            if kept is not None:
+                self._duplicate(info, record, kept, "exact", 1.0)
+                continue
             near = self.near.find(done.signature)
             if near is not None:
                 self._duplicate(info, record, near[0], "near", near[1])
                 continue
+            self.contents[digest] = done.record_id
             self.near.add(done.record_id, done.signature)
             self.assigner.assign(done.record_id)
             info.outcomes.append("published")
@@ -476,10 +477,14 @@ class Build:
                 )
             if staging is not None and self.sink is not None:
                 self.report.files = self.sink.close()
-                self._finish(staging)
+                write_release_metadata(staging, self.report)
+                # The assignment is written first: if it fails, nothing was replaced;
+                # the card copies are written last, once the release they describe is in.
+                save_assignments(options.splits_dir, self.assigner.assignments(options.prune))
                 swap_into_place(staging, options.output_dir)
                 staging = None
-                save_assignments(options.splits_dir, self._final_assignments())
+                if options.card_dir is not None:
+                    copy_card(options.output_dir, options.card_dir)
         finally:
             if self._pool is not None:
                 self._pool.terminate()
@@ -498,21 +503,6 @@ class Build:
                 f"{self.options.splits_dir}: the split assignment lists {len(missing)} id(s) "
                 f"that no input provides: {shown} (restore the inputs, or rebuild with --prune)"
             )
-
-    def _final_assignments(self) -> dict[str, str]:
-        return self.assigner.assignments(prune=self.options.prune)
-
-    def _finish(self, staging: Path) -> None:
-        from dataset_builder.card import write_release_metadata
-        from dataset_builder.figure import TIMELINE
-
-        write_release_metadata(staging, self.report)
-        target = self.options.card_dir
-        if target is not None:
-            shutil.copyfile(staging / "README.md", target / "DATASET_CARD.md")
-            shutil.copyfile(staging / "CITATION.cff", target / "CITATION.cff")
-            (target / TIMELINE).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(staging / TIMELINE, target / TIMELINE)
 
 
 def build(options: BuildOptions) -> BuildReport:

@@ -17,13 +17,14 @@ from typing import Any
 
 from dataset_builder.config import MAX_INPUT_BYTES
 from dataset_builder.contract import is_valid, validator
+from dataset_builder.manifest import file_sha256
 from dataset_builder.parse import normalise_text, parse_text
 
 ARTICLE_SUFFIXES = (".txt",)
 JSONL_SUFFIX = ".jsonl"
 SIDECAR_SUFFIX = ".meta.json"
 
-# Byte-order marks identify an encoding with certainty; longest first (UTF-32 before UTF-16).
+# Byte-order marks identify an encoding with certainty.
 BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
@@ -88,7 +89,12 @@ def discover(input_dir: Path) -> tuple[list[Path], list[Reject]]:
         name = relative.as_posix()
         if any(part.startswith(".") for part in relative.parts) or path.is_dir():
             continue
-        if path.is_symlink() and not path.resolve().is_relative_to(root):
+        try:
+            outside = path.is_symlink() and not path.resolve(strict=True).is_relative_to(root)
+        except (OSError, RuntimeError):  # a broken link or a loop of links
+            rejects.append(Reject(name, "readable", "symbolic link that leads to no file"))
+            continue
+        if outside:
             rejects.append(
                 Reject(
                     name, "symlink-inside-input", "symbolic link to a file outside the input folder"
@@ -141,7 +147,12 @@ def decode(data: bytes) -> tuple[str, str]:
     """
     for bom, encoding in BOMS:
         if data.startswith(bom):
-            return data.decode(encoding), encoding
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as error:
+                raise UndecodableError(
+                    f"byte-order mark of {encoding}, but {error.reason}"
+                ) from None
     if data.startswith(BINARY_MAGIC) or data.count(0) > max(1, len(data) // 100):
         raise UndecodableError("binary file (NUL bytes or a binary file signature)")
     try:
@@ -200,6 +211,7 @@ def schema_rejects(
     if is_valid(schema, instance):
         return []
     errors = sorted(validator(schema).iter_errors(instance), key=lambda e: list(e.absolute_path))
+    # One article, one rejected count: further errors are reported but not counted.
     return [
         Reject(
             file,
@@ -208,8 +220,9 @@ def schema_rejects(
             field=error.json_path,
             line=line,
             id=record_id,
+            counts=n == 0,
         )
-        for error in errors
+        for n, error in enumerate(errors)
     ]
 
 
@@ -225,9 +238,16 @@ def read_input(
 ) -> tuple[InputFile, Iterator[dict[str, Any] | Reject]]:
     """Describe one input file and lazily yield its parsed articles or rejects."""
     name = path.relative_to(input_dir).as_posix()
-    data = path.read_bytes()
     kind = "jsonl" if path.suffix == JSONL_SUFFIX else "article"
-    info = InputFile(path, name, sha256_bytes(data), len(data), kind)
+    try:
+        size = path.stat().st_size
+        # An oversized file is only hashed, never held in memory whole.
+        data = path.read_bytes() if size <= max_bytes else b""
+        digest = sha256_bytes(data) if size <= max_bytes else file_sha256(path)
+    except OSError as error:
+        info = InputFile(path, name, "", 0, kind)
+        return info, iter([Reject(name, "readable", f"cannot be read: {error.strerror}")])
+    info = InputFile(path, name, digest, size, kind)
     return info, _articles(info, data, input_dir, max_bytes)
 
 

@@ -21,11 +21,12 @@ import pyarrow.parquet as pq
 from dask.distributed import Client, LocalCluster
 
 from dataset_builder.engine import annotate_table, parsed_records, parsed_table
+from dataset_builder.splits import load_assignments
 
 
-def write_partitions(input_dir: Path, output: Path, partitions: int) -> list[Path]:
+def write_partitions(input_dir: Path, splits: Path, output: Path, partitions: int) -> list[Path]:
     """Parse the input folder and split it into `partitions` Parquet files."""
-    table = parsed_table(parsed_records(input_dir))
+    table = parsed_table(parsed_records(input_dir, load_assignments(splits)))
     folder = output / "parsed"
     folder.mkdir(parents=True, exist_ok=True)
     size = max(1, -(-table.num_rows // partitions))
@@ -48,8 +49,15 @@ def annotate_partition(parsed_path: str, output: str) -> int:
     return int(articles.num_rows)
 
 
-def run(input_dir: Path, output: Path, partitions: int, workers: int, scheduler: str | None) -> int:
-    paths = write_partitions(input_dir, output, partitions)
+def run(
+    input_dir: Path,
+    output: Path,
+    partitions: int,
+    workers: int,
+    scheduler: str | None,
+    splits: Path = Path("splits"),
+) -> int:
+    paths = write_partitions(input_dir, splits, output, partitions)
     if scheduler:
         client = Client(scheduler)
     else:
@@ -68,8 +76,11 @@ def main() -> None:
     parser.add_argument("--partitions", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
+    parser.add_argument("--splits", type=Path, default=Path("splits"), help="split assignment")
     args = parser.parse_args()
-    published = run(args.input, args.output, args.partitions, args.workers, args.scheduler)
+    published = run(
+        args.input, args.output, args.partitions, args.workers, args.scheduler, args.splits
+    )
     print(f"{published} articles annotated into {args.output}")
 
 

@@ -258,14 +258,19 @@ def test_jsonl_lines_are_reported_with_line_numbers(
 def test_accounting_adds_up_and_rejects_are_published(
     bad_build: tuple[Path, BuildReport, dict[str, tuple[str, str]]],
 ) -> None:
-    release, report, _ = bad_build
-    totals = report.totals()
-    assert (
-        totals["articles_offered"]
-        == totals["published"] + totals["rejected"] + totals["duplicates"]
-    )
+    release, report, expected = bad_build
+    outcomes = [outcome for outcome, _ in expected.values()]
+    outcomes += [outcome for outcome, _ in JSONL_EXPECTED.values()]
+    assert report.totals() == {
+        "articles_offered": len(outcomes),
+        "published": outcomes.count("published"),
+        "rejected": outcomes.count("rejected"),
+        "duplicates": outcomes.count("duplicate"),
+        "related_published": 0,
+    }
     listed = [json.loads(line) for line in (release / "rejects.jsonl").read_text().splitlines()]
-    assert len([r for r in listed if r["file"]]) == len(report.rejects)
+    assert len(listed) == len(report.rejects)
+    assert sum(1 for r in report.rejects if r.counts) == outcomes.count("rejected")
     assert {r["rule"] for r in listed} >= {"encoding", "max-size", "json-syntax", "not-in-future"}
 
 
@@ -310,27 +315,27 @@ def test_nothing_is_written_outside_the_output_folder(
     assert {p.suffix for p in release.rglob("*") if p.is_file()} <= allowed
 
 
-def test_near_duplicates_never_land_in_different_splits(
+def test_duplicates_are_reported_and_only_their_original_published(
     bad_build: tuple[Path, BuildReport, dict[str, tuple[str, str]]],
 ) -> None:
     release, report, _ = bad_build
     published = set(pl.read_parquet(release / "data" / "default" / "*.parquet")["id"])
+    assert {d["kind"] for d in report.duplicates} == {"exact", "near"}
     for duplicate in report.duplicates:
         assert duplicate["id"] not in published
         assert duplicate["duplicate_of"] in published
 
 
-@pytest.mark.parametrize(
-    ("data", "encoding"),
-    [
-        ("Hà Nội".encode("utf-16-le"), None),
-        (b"\x00\x01\x02\x03" * 10, None),
-    ],
-)
-def test_decode_refuses_to_guess(data: bytes, encoding: str | None) -> None:
-    with pytest.raises(UndecodableError):
-        decode(data)
-    del encoding
+def test_duplicate_of_a_rejected_article_is_kept(tmp_path: Path) -> None:
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    text = _article("Samma text", "Två filer med samma innehåll, den första med trasig metadata.")
+    (inputs / "a-first.txt").write_text(text, encoding="utf-8")
+    (inputs / "a-first.meta.json").write_text(json.dumps({"url": "not a url"}), encoding="utf-8")
+    (inputs / "b-second.txt").write_text(text, encoding="utf-8")
+    _, report = build_copy(tmp_path, inputs, allow_rejects=True, prune=True)
+    assert report.totals()["published"] == 1
+    assert report.duplicates == []
 
 
 @settings(max_examples=300, deadline=None)
@@ -374,3 +379,16 @@ def test_seeds_still_publish_unchanged(seed_release: tuple[Path, BuildReport]) -
     assert [i["outcomes"] for i in report.inputs] == [{"published": 1}] * len(
         list(SEEDS.glob("*.txt"))
     )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "Hà Nội".encode("utf-16-le"),  # UTF-16 without its byte-order mark
+        b"\x00\x01\x02\x03" * 10,
+        b"\xff\xfe" + b"\x00\xd8",  # UTF-16 mark, then a lone surrogate
+    ],
+)
+def test_decode_refuses_to_guess(data: bytes) -> None:
+    with pytest.raises(UndecodableError):
+        decode(data)

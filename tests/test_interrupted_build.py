@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import os
-import random
 import shutil
 import signal
 import subprocess
@@ -17,51 +16,16 @@ import pytest
 from dataset_builder.cli import main
 from dataset_builder.manifest import verify_release
 from dataset_builder.publish import ParquetSink
-from tests.conftest import build_copy
+from tests.conftest import ROOT, build_copy
 
-WORDS = [
-    "Vietnam",
-    "Japan",
-    "samarbete",
-    "handel",
-    "investeringar",
-    "energi",
-    "utbildning",
-    "hamn",
-    "järnväg",
-    "ministern",
-    "besök",
-    "avtal",
-    "ekonomi",
-    "teknik",
-    "studenter",
-    "forskning",
-    "kultur",
-    "turism",
-    "export",
-    "import",
-    "bank",
-    "lån",
-    "miljö",
-    "klimat",
-    "halvledare",
-    "innovation",
-    "regeringen",
-    "provinsen",
-    "staden",
-    "företag",
-    "fabrik",
-]
+sys.path.insert(0, str(ROOT))
+from benchmarks.corpus import write_corpus
 
 
-def _many_articles(folder: Path, count: int) -> Path:
-    folder.mkdir()
-    rng = random.Random(7)
-    for n in range(count):
-        title = " ".join(rng.choices(WORDS, k=6)).capitalize()
-        body = "\n\n".join(" ".join(rng.choices(WORDS, k=60)) + "." for _ in range(6))
-        (folder / f"article-{n:04d}.txt").write_text(f"{title}\n\n{body}\n", encoding="utf-8")
-    return folder
+@pytest.fixture(scope="module")
+def many_articles(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Enough distinct articles for the first shard to reach the disk well before the end.
+    return write_corpus(tmp_path_factory.mktemp("many") / "inputs", 2000, seed=11)
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
@@ -71,10 +35,12 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
-def test_killed_build_leaves_previous_release_verifiable(tmp_path: Path, signum: int) -> None:
+def test_killed_build_leaves_previous_release_verifiable(
+    tmp_path: Path, signum: int, many_articles: Path
+) -> None:
     release, _ = build_copy(tmp_path)
     before = _snapshot(release)
-    inputs = _many_articles(tmp_path / "many", 600)
+    inputs = many_articles
     command = [
         sys.executable,
         "-m",
@@ -91,8 +57,11 @@ def test_killed_build_leaves_previous_release_verifiable(tmp_path: Path, signum:
         "1",
         "--batch-size",
         "32",
+        "--no-cache",
     ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # Wait until the build is well into annotating: its staging folder exists and the
+    # first shard has been started (rows reach the disk in groups of 1,000).
     deadline = time.monotonic() + 120
     staged: list[Path] = []
     while time.monotonic() < deadline and process.poll() is None:
@@ -101,6 +70,7 @@ def test_killed_build_leaves_previous_release_verifiable(tmp_path: Path, signum:
             break
         time.sleep(0.05)
     assert staged, "the build never started writing"
+    assert process.poll() is None, "the build finished before it could be interrupted"
     process.send_signal(signum)
     process.wait(timeout=60)
     assert process.returncode != 0

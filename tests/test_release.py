@@ -144,6 +144,12 @@ def test_card_numbers_equal_the_data(seed_release: tuple[Path, BuildReport]) -> 
         expected = events.group_by((pl.col("start_date").dt.year() // 10 * 10).alias("d")).len()
         assert decades == {f"{d}s": n for d, n in expected.iter_rows()}
 
+    lengths = sorted(articles["body"].str.len_chars().to_list())
+    assert (
+        f"minimum {lengths[0]:,}, median {lengths[(len(lengths) - 1) // 2]:,}, "
+        f"maximum {lengths[-1]:,}"
+    ) in body
+
     totals = report.totals()
     assert (
         f"offered {totals['articles_offered']} article(s): {totals['published']} published, "

@@ -19,7 +19,22 @@ from benchmarks.corpus import write_corpus
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_corpus(tmp_path_factory.mktemp("corpus") / "inputs", 60, seed=3)
+    """Generated pages, a JSON Lines file longer than a batch, and an input to reject."""
+    folder = write_corpus(tmp_path_factory.mktemp("corpus") / "inputs", 60, seed=3)
+    lines = [
+        json.dumps(
+            {
+                "id": f"line-{n:02d}",
+                "title": f"Artikel {n}",
+                "body": f"Vietnam och Japan undertecknade avtal nummer {n} den {n % 28 + 1} mars 2025 "
+                f"om {'handel' if n % 2 else 'utbildning'} och investeringar i provins {n}.",
+            }
+        )
+        for n in range(25)
+    ]
+    (folder / "m-lines.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "n-empty.txt").write_bytes(b"")
+    return folder
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -32,9 +47,14 @@ def _build(tmp: Path, corpus: Path, **options: object) -> tuple[Path, BuildRepor
     return build_copy(tmp, corpus, prune=True, allow_rejects=True, **options)
 
 
-def test_output_is_the_same_whatever_the_workers_and_batches(tmp_path: Path, corpus: Path) -> None:
-    one, _ = _build(tmp_path / "one", corpus, workers=1, batch_size=256)
+def test_output_is_the_same_whatever_the_workers_and_batches(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small row groups, so batches of 7 cut across them.
+    monkeypatch.setattr("dataset_builder.publish.ROW_GROUP_SIZE", 10)
+    one, report = _build(tmp_path / "one", corpus, workers=1, batch_size=256)
     two, _ = _build(tmp_path / "two", corpus, workers=2, batch_size=7)
+    assert report.totals()["rejected"] == 1 and report.totals()["duplicates"] > 0
     assert _files(one) == _files(two)
 
 
@@ -54,9 +74,9 @@ def test_unchanged_articles_come_from_the_cache(tmp_path: Path, corpus: Path) ->
     second = Build(builder_options)
     second.run()
     assert second.cache is not None
-    offered = second.report.totals()["articles_offered"]
-    duplicates_by_content = sum(1 for d in second.report.duplicates if d["kind"] == "exact")
-    assert second.cache.hits == offered - duplicates_by_content
+    totals = second.report.totals()
+    # Every article that reached annotation the first time (all but the empty file).
+    assert second.cache.hits == totals["published"] + totals["duplicates"]
     # Everything but the report (and the manifest that hashes it), which differs only in
     # listing no new split assignments the second time.
     different = {
@@ -117,5 +137,9 @@ def test_memory_holds_only_inputs_in_flight(tmp_path: Path, corpus: Path) -> Non
 
     builder._publish = watch  # type: ignore[method-assign]
     builder.run()
+    # Two batches of five in flight, plus the JSON Lines file that spans several batches.
     assert max(seen_open) <= 2 * 5 + 1
-    assert len(list(builder.report.inputs)) == len(list(corpus.iterdir()))
+    logged = list(builder.report.inputs)
+    assert [i["file"] for i in logged] == sorted(p.name for p in corpus.iterdir())
+    lines = next(i for i in logged if i["file"] == "m-lines.jsonl")
+    assert sum(lines["outcomes"].values()) == 25

@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from dataset_builder.pipeline import BuildReport
-from tests.conftest import SEEDS
+from tests.conftest import ROOT, SEEDS
 
 pytest.importorskip("dask.distributed")
 pytestmark = pytest.mark.distributed
@@ -19,7 +19,9 @@ def test_dask_local_mode_matches_the_build(
 ) -> None:
     from examples.dask_annotate import run
 
-    published = run(SEEDS, tmp_path / "out", partitions=3, workers=2, scheduler=None)
+    published = run(
+        SEEDS, tmp_path / "out", partitions=3, workers=2, scheduler=None, splits=ROOT / "splits"
+    )
     release, _ = seed_release
     for config in ("default", "related"):
         expected = pq.read_table(sorted((release / "data" / config).glob("*.parquet"))).to_pylist()
