@@ -248,8 +248,6 @@ def process_item(record: Record) -> ProcessedArticle:
     problems = schema_rejects(
         row, "article.schema.json", source, article.get("line"), article["id"]
     )
-    for extra in problems[1:]:
-        extra.counts = False
     warnings: list[str] = []
     teaser_rows: list[Record] = []
     if not problems:
