@@ -273,7 +273,8 @@ def _performance_section() -> str:
     ]
     text = (
         f"Measured by `benchmarks/build.py` on a {result['machine']['cores']}-core machine "
-        f"with {result['workers']} workers:\n\n"
+        f"with {result['workers']} workers, from start-up to the finished release; peak RSS is "
+        "the resident memory of the builder and its workers added up:\n\n"
         + _table(["articles", "seconds", "articles/s", "peak RSS (MiB)", "output (MiB)"], rows)
     )
     if "baseline" in result:
@@ -281,7 +282,8 @@ def _performance_section() -> str:
         text += (
             f"\n\nBaseline (`datasets.Dataset.map` with `dateparser.search_dates` and lingua over "
             f"all languages) on {base['articles']:,} articles: {base['articles_per_second']:,.1f} "
-            f"articles/s; this builder is {result['speed_ratio']:,.0f}× faster."
+            f"articles/s; this builder, on the same corpus and counting start-up for both, is "
+            f"{result['speed_ratio']:,.1f}× faster."
         )
     return text
 
