@@ -7,7 +7,7 @@ a figure needs, so memory stays flat however large the release is.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -112,23 +112,12 @@ def _median(counts: Counter[int]) -> int:
     raise ValueError("median of nothing")
 
 
+# Counts the card shows most frequent first.
+RANKED = ("languages", "scripts", "bcp47", "outlets", "date_sources", "primary_topics", "topics")
+
+
 def dataset_statistics(root: Path) -> dict[str, Any]:
-    counts: dict[str, Counter[str]] = {
-        name: Counter()
-        for name in (
-            "languages",
-            "scripts",
-            "bcp47",
-            "outlets",
-            "date_sources",
-            "years",
-            "primary_topics",
-            "topics",
-            "per_decade",
-            "granularity",
-            "timeline",
-        )
-    }
+    counts: defaultdict[str, Counter[str]] = defaultdict(Counter)
     articles = event_dates = relative = 0
     body_lengths: Counter[int] = Counter()
     for frame in batches(root, "default", ARTICLE_COLUMNS):
@@ -189,15 +178,7 @@ def dataset_statistics(root: Path) -> dict[str, Any]:
     }
     if not articles:
         return stats
-    for name in (
-        "languages",
-        "scripts",
-        "bcp47",
-        "outlets",
-        "date_sources",
-        "primary_topics",
-        "topics",
-    ):
+    for name in RANKED:
         stats[name] = _ordered(counts[name])
     stats["years"] = dict(sorted(counts["years"].items()))
     stats["event_dates"] = {
