@@ -87,7 +87,11 @@ def discover(input_dir: Path) -> tuple[list[Path], list[Reject]]:
     for path in sorted(input_dir.rglob("*")):
         relative = path.relative_to(input_dir)
         name = relative.as_posix()
-        if any(part.startswith(".") for part in relative.parts) or path.is_dir():
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        if path.is_dir():
+            if path.is_symlink():  # not followed: it could lead anywhere, or in circles
+                rejects.append(Reject(name, "no-linked-folders", "symbolic link to a folder"))
             continue
         try:
             outside = path.is_symlink() and not path.resolve(strict=True).is_relative_to(root)

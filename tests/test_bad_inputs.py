@@ -150,6 +150,8 @@ def _write_corpus(root: Path) -> dict[str, tuple[str, str]]:
     )
     os.symlink(outside, root / "link-outside.txt")
     expected["link-outside.txt"] = ("rejected", "symlink-inside-input")
+    os.symlink(root.parent, root / "linked-folder")
+    expected["linked-folder"] = ("rejected", "no-linked-folders")
 
     lines = [
         json.dumps(
