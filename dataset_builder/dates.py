@@ -750,6 +750,15 @@ class GoldItem(NamedTuple):
     segments: list[Segment]
     expressions: list[dict[str, Any]]
 
+    def tagged(self) -> list[dict[str, Any]]:
+        """What the tagger finds in this item, against the gold's reference date."""
+        return event_dates(
+            self.segments,
+            self.language,
+            self.reference_date,
+            reference_precision=self.reference_precision,
+        )
+
 
 class Scores(NamedTuple):
     """Strict span matching (field, field_index, span_start, span_end all equal), and the
