@@ -92,6 +92,12 @@ def _compiled_check(name: str) -> Callable[[Any], Any]:
     return check
 
 
+def load_validators() -> None:
+    """Compile the fast checks of the published records now rather than at first use."""
+    for name in CONFIG_SCHEMAS.values():
+        _compiled_check(name)
+
+
 def is_valid(name: str, instance: Any) -> bool:
     """Fast check of `instance` against schema `name`.
 

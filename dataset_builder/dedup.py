@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from datasketch import MinHash
@@ -50,12 +50,45 @@ def _permutations() -> Any:
     return MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations
 
 
+class Fingerprint(NamedTuple):
+    """What near-duplicate detection needs of an article, computed where it is annotated."""
+
+    signature: np.ndarray  # MinHash values (uint32, NUM_PERM of them)
+    band_keys: np.ndarray  # int64, one per band
+
+
 def signature(text: str) -> np.ndarray:
     """MinHash signature (uint32, NUM_PERM values) of the text."""
     minhash = MinHash(num_perm=NUM_PERM, hashfunc=int, permutations=_permutations(), scheme=SCHEME)
     minhash.update_batch(shingle_hashes(text).tolist())
     values: np.ndarray = minhash.hashvalues.astype(np.uint32)
     return values
+
+
+def band_keys(sig: np.ndarray) -> np.ndarray:
+    """One key per band of the signature.
+
+    A fixed hash (not Python's per-process one), so the index, and which article a rare
+    key collision hides, is the same in every run.
+    """
+    return np.array(
+        [
+            int.from_bytes(
+                hashlib.blake2b(
+                    bytes([b]) + sig[b * ROWS : (b + 1) * ROWS].tobytes(), digest_size=8
+                ).digest(),
+                "little",
+                signed=True,
+            )
+            for b in range(BANDS)
+        ],
+        dtype=np.int64,
+    )
+
+
+def fingerprint(text: str) -> Fingerprint:
+    sig = signature(text)
+    return Fingerprint(sig, band_keys(sig))
 
 
 class NearDuplicateIndex:
@@ -73,49 +106,39 @@ class NearDuplicateIndex:
         self._signatures = np.zeros((1024, NUM_PERM), dtype=np.uint32)
         self._ids: list[str] = []
 
-    def _band_keys(self, sig: np.ndarray) -> list[int]:
-        # A fixed hash (not Python's per-process one), so the index, and which article a
-        # rare key collision hides, is the same in every run.
-        return [
-            int.from_bytes(
-                hashlib.blake2b(
-                    bytes([b]) + sig[b * ROWS : (b + 1) * ROWS].tobytes(), digest_size=8
-                ).digest(),
-                "little",
-                signed=True,
-            )
-            for b in range(BANDS)
-        ]
+    def _lookup(self, keys: np.ndarray) -> list[int | None]:
+        """The kept article (its index) filed under each key, if any."""
+        positions = np.searchsorted(self._keys, keys).tolist()
+        size = len(self._keys)
+        found: list[int | None] = []
+        for key, position in zip(keys.tolist(), positions, strict=True):
+            index = self._recent.get(key)
+            if index is None and position < size and self._keys[position] == key:
+                index = int(self._values[position])
+            found.append(index)
+        return found
 
-    def _lookup(self, key: int) -> int | None:
-        found = self._recent.get(key)
-        if found is not None:
-            return found
-        position = int(np.searchsorted(self._keys, key))
-        if position < len(self._keys) and self._keys[position] == key:
-            return int(self._values[position])
-        return None
-
-    def find(self, sig: np.ndarray) -> tuple[str, float] | None:
+    def find(self, fingerprint: Fingerprint) -> tuple[str, float] | None:
         """The most similar kept article at or above the threshold, if any."""
+        candidates = sorted({i for i in self._lookup(fingerprint.band_keys) if i is not None})
+        if not candidates:
+            return None
+        agreement = (self._signatures[candidates] == fingerprint.signature).mean(axis=1)
         best: tuple[str, float] | None = None
-        for key in self._band_keys(sig):
-            index = self._lookup(key)
-            if index is None:
-                continue
-            similarity = float(np.mean(self._signatures[index] == sig))
+        for index, similarity in zip(candidates, agreement.tolist(), strict=True):
             if similarity >= NEAR_DUPLICATE_THRESHOLD and (best is None or similarity > best[1]):
                 best = (self._ids[index], similarity)
         return best
 
-    def add(self, record_id: str, sig: np.ndarray) -> None:
+    def add(self, record_id: str, fingerprint: Fingerprint) -> None:
         index = len(self._ids)
         if index == len(self._signatures):
             self._signatures = np.concatenate([self._signatures, np.zeros_like(self._signatures)])
-        self._signatures[index] = sig
+        self._signatures[index] = fingerprint.signature
         self._ids.append(record_id)
-        for key in self._band_keys(sig):
-            if self._lookup(key) is None:
+        keys = fingerprint.band_keys
+        for key, found in zip(keys.tolist(), self._lookup(keys), strict=True):
+            if found is None:
                 self._recent[key] = index
         if len(self._recent) > max(1 << 16, len(self._keys) // 4):
             self._merge()

@@ -7,6 +7,7 @@ the previous release only when everything is written and checked.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import multiprocessing
@@ -19,8 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from tqdm import tqdm
 
+from dataset_builder import contract, language, topics
 from dataset_builder.annotate import annotate_article, annotate_teaser, annotator_versions
 from dataset_builder.cache import AnnotationCache
 from dataset_builder.card import copy_card, write_release_metadata
@@ -32,16 +35,17 @@ from dataset_builder.config import (
     MAX_INPUT_BYTES,
     VERSION,
 )
-from dataset_builder.dedup import NearDuplicateIndex, signature
+from dataset_builder.dedup import Fingerprint, NearDuplicateIndex, fingerprint
 from dataset_builder.publish import (
     TARGET_SHARD_BYTES,
     ParquetSink,
     arrow_row,
     recover_interrupted_swap,
+    rows_to_table,
     staging_folder,
     swap_into_place,
 )
-from dataset_builder.read import InputFile, Reject, discover, read_input, schema_rejects
+from dataset_builder.read import InputFile, Reject, discover, parsed, read_input, schema_rejects
 from dataset_builder.splits import SplitAssigner, load_assignments, save_assignments, split_for
 
 Record = dict[str, Any]
@@ -49,6 +53,8 @@ Record = dict[str, Any]
 INTERNAL_KEYS = ("layout", "related", "line")
 # Inputs at which a progress bar appears; smaller builds just print their table.
 PROGRESS_THRESHOLD = 100
+# Articles per task sent to a worker: results travel back as one Arrow table per chunk.
+CHUNK_SIZE = 32
 
 
 class BuildError(Exception):
@@ -201,13 +207,44 @@ class ProcessedArticle:
     """What a worker returns for one article: publishable rows or the reasons why not."""
 
     record_id: str
+    content_digest: bytes  # for exact-duplicate detection
     split: str
     language: str
     row: Record | None  # Arrow-ready (dates as dates), None when rejected
     teasers: list[Record]
     problems: list[Reject]
     warnings: list[str]
-    signature: Any  # MinHash signature for near-duplicate detection
+    fingerprint: Fingerprint  # for near-duplicate detection
+    rows: Rows | None = None  # the rows as Arrow, once `process_chunk` has converted them
+
+
+@dataclass
+class Rows:
+    """Where an article's published rows are: one row of `default`, a range of `related`.
+
+    The tables are shared by the articles of a chunk, so a chunk travels from a worker
+    as two Arrow tables instead of thousands of small dicts.
+    """
+
+    default: pa.Table
+    index: int
+    related: pa.Table
+    related_start: int
+    related_count: int
+
+    def compact(self) -> Rows:
+        """A copy holding only this article's rows (for the cache)."""
+        # `take` copies the selected rows; a slice would keep (and pickle) the whole table.
+        teasers = pa.array(
+            range(self.related_start, self.related_start + self.related_count), pa.int64()
+        )
+        return Rows(
+            self.default.take(pa.array([self.index], pa.int64())),
+            0,
+            self.related.take(teasers),
+            0,
+            self.related_count,
+        )
 
 
 @dataclass
@@ -240,7 +277,9 @@ def annotate_item(record: Record) -> tuple[Record, list[Record]]:
 
 
 def process_item(record: Record) -> ProcessedArticle:
-    """Annotate, place in a split and validate one article (runs in worker processes)."""
+    """Parse, annotate, place in a split and validate one article (runs in worker processes)."""
+    record = parsed(record)
+    record["content_sha256"] = content_sha256(record)
     article, teasers = annotate_item(record)
     split = article["split"] = record.get("split") or split_for(article["id"])
     row = _publishable(article)
@@ -263,14 +302,62 @@ def process_item(record: Record) -> ProcessedArticle:
     text = "\n".join(filter(None, (article["title"], article.get("lead"), article["body"])))
     return ProcessedArticle(
         record_id=article["id"],
+        content_digest=bytes.fromhex(article["content_sha256"]),  # half the memory of hex
         split=split,
         language=article["language"],
         row=None if problems else arrow_row(row, "default"),
         teasers=teaser_rows,
         problems=problems,
         warnings=warnings,
-        signature=signature(text),
+        fingerprint=fingerprint(text),
     )
+
+
+def process_chunk(records: list[Record]) -> list[ProcessedArticle]:
+    """`process_item` for consecutive articles, their rows gathered into Arrow tables."""
+    done = [process_item(record) for record in records]
+    published = [item for item in done if item.row is not None]
+    default = rows_to_table([item.row for item in published if item.row is not None], "default")
+    related = rows_to_table([row for item in published for row in item.teasers], "related")
+    index = start = 0
+    for item in published:
+        item.rows = Rows(default, index, related, start, len(item.teasers))
+        index, start = index + 1, start + len(item.teasers)
+        item.row, item.teasers = None, []
+    return done
+
+
+def load_annotators() -> None:
+    """Load models, lexicons and validators in this process.
+
+    Worker processes forked afterwards share them instead of each loading its own copy.
+    """
+    language.load_detector()
+    topics.default_topic_annotator()
+    contract.load_validators()
+
+
+def _compacted(item: ProcessedArticle) -> ProcessedArticle:
+    if item.rows is None:
+        return item
+    return dataclasses.replace(item, rows=item.rows.compact())
+
+
+def gather(pieces: list[tuple[pa.Table, int, int]]) -> pa.Table:
+    """The rows (table, start, count) of `pieces`, in order, as one table.
+
+    Consecutive ranges of one table become a single slice.
+    """
+    slices: list[pa.Table] = []
+    table, start, count = pieces[0]
+    for next_table, next_start, next_count in pieces[1:]:
+        if next_table is table and next_start == start + count:
+            count += next_count
+            continue
+        slices.append(table.slice(start, count))
+        table, start, count = next_table, next_start, next_count
+    slices.append(table.slice(start, count))
+    return pa.concat_tables(slices)
 
 
 def _publishable(record: Record) -> Record:
@@ -308,22 +395,30 @@ class Build:
         todo = [records[i] for i in missing]
         if self.options.workers > 1 and len(todo) > 1:
             if self._pool is None:
+                load_annotators()
                 self._pool = multiprocessing.get_context("fork").Pool(self.options.workers)
-            chunk = max(1, min(16, len(todo) // (self.options.workers * 4)))
-            result: Any = self._pool.map_async(process_item, todo, chunksize=chunk)
+            size = max(1, min(CHUNK_SIZE, len(todo) // (self.options.workers * 4)))
+            chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+            result: Any = self._pool.map_async(process_chunk, chunks)
         else:
-            result = [process_item(record) for record in todo]
+            result = [process_chunk(todo)]
         return PendingBatch(batch, keys, done, missing, result)
 
     def _collect(self, pending: PendingBatch) -> list[ProcessedArticle]:
         """Wait for a submitted batch; results in input order."""
         result = pending.result
-        fresh: list[ProcessedArticle] = result if isinstance(result, list) else result.get()
+        chunks: list[list[ProcessedArticle]] = result if isinstance(result, list) else result.get()
+        fresh = [item for chunk in chunks for item in chunk]
         done = pending.done
         for i, item in zip(pending.missing, fresh, strict=True):
             done[i] = item
         if self.cache is not None:
-            self.cache.put([(pending.keys[i], done[i]) for i in pending.missing])
+            self.cache.put(
+                [
+                    (pending.keys[i], _compacted(fresh_item))
+                    for i, fresh_item in zip(pending.missing, fresh, strict=True)
+                ]
+            )
         return [item for item in done if item is not None]
 
     def _where(self, info: InputFile, record: Record) -> str:
@@ -349,7 +444,6 @@ class Build:
             )
             return False
         self.ids[record_id] = self._where(info, record)
-        record["content_sha256"] = content_sha256(record)
         return True
 
     def _duplicate(
@@ -372,7 +466,7 @@ class Build:
             info.outcomes.append("rejected")
 
     def _publish(self, pending: PendingBatch) -> None:
-        rows: dict[tuple[str, str], list[Record]] = {}
+        rows: dict[tuple[str, str], list[tuple[pa.Table, int, int]]] = {}
         processed = self._collect(pending)
         for (info, record), done in zip(pending.batch, processed, strict=True):
             if done.problems:
@@ -381,17 +475,17 @@ class Build:
                 continue
             # Duplicates are looked for among published articles only, so an article is
             # never dropped as the copy of one that was rejected.
-            digest = bytes.fromhex(record["content_sha256"])  # half the memory of hex
+            digest = done.content_digest
             kept = self.contents.get(digest)
             if kept is not None:
                 self._duplicate(info, record, kept, "exact", 1.0)
                 continue
-            near = self.near.find(done.signature)
+            near = self.near.find(done.fingerprint)
             if near is not None:
                 self._duplicate(info, record, near[0], "near", near[1])
                 continue
             self.contents[digest] = done.record_id
-            self.near.add(done.record_id, done.signature)
+            self.near.add(done.record_id, done.fingerprint)
             self.assigner.assign(done.record_id)
             info.outcomes.append("published")
             self.report.published["default"][done.split] += 1
@@ -402,14 +496,17 @@ class Build:
                     f"{self._where(info, record)}: $.language: language undeterminable or "
                     "outside the configured set; published as 'und' [language]"
                 )
-            assert done.row is not None
-            rows.setdefault(("default", done.split), []).append(done.row)
-            if done.teasers:
-                self.report.published["related"][done.split] += len(done.teasers)
-                rows.setdefault(("related", done.split), []).extend(done.teasers)
+            where = done.rows
+            assert where is not None
+            rows.setdefault(("default", done.split), []).append((where.default, where.index, 1))
+            if where.related_count:
+                self.report.published["related"][done.split] += where.related_count
+                rows.setdefault(("related", done.split), []).append(
+                    (where.related, where.related_start, where.related_count)
+                )
         if self.sink is not None:
-            for (config, split), records in sorted(rows.items()):
-                self.sink.write(config, split, records)
+            for (config, split), pieces in sorted(rows.items()):
+                self.sink.write(config, split, gather(pieces))
         if pending.batch:
             self.report.inputs.flush_before(pending.batch[-1][0])
 
@@ -418,7 +515,9 @@ class Build:
         if show is None:
             show = len(paths) >= PROGRESS_THRESHOLD
         for path in tqdm(paths, unit="article", disable=not show, smoothing=0.1, mininterval=0.5):
-            info, items = read_input(path, self.options.input_dir, self.options.max_input_bytes)
+            info, items = read_input(
+                path, self.options.input_dir, self.options.max_input_bytes, parse=False
+            )
             self.report.inputs.add(info)
             offered = 0
             for item in items:

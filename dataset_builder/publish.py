@@ -81,7 +81,8 @@ def arrow_row(record: Mapping[str, Any], config: str) -> dict[str, Any]:
 
 
 def rows_to_table(rows: list[dict[str, Any]], config: str) -> pa.Table:
-    return pa.Table.from_pylist(rows, schema=published_schema(config))
+    """Rows made by `arrow_row` as a table of the configuration's Arrow schema."""
+    return pa.Table.from_pylist(rows, schema=arrow_schema(config))
 
 
 def shard_name(split: str, index: int, count: int) -> str:
@@ -114,14 +115,14 @@ class ParquetSink:
         self._writers[key] = writer
         return writer
 
-    def write(self, config: str, split: str, rows: list[dict[str, Any]]) -> None:
-        """Append rows made by `arrow_row`."""
-        if not rows:
+    def write(self, config: str, split: str, rows: pa.Table) -> None:
+        """Append rows (a table of the configuration's Arrow schema, see `rows_to_table`)."""
+        if not rows.num_rows:
             return
         key = (config, split)
         buffer = self._buffers.setdefault(key, [])
-        buffer.append(rows_to_table(rows, config))
-        self.rows[key] += len(rows)
+        buffer.append(rows)
+        self.rows[key] += rows.num_rows
         if sum(table.num_rows for table in buffer) >= ROW_GROUP_SIZE:
             self._flush(key, final=False)
 
@@ -133,7 +134,10 @@ class ParquetSink:
         full = table.num_rows if final else table.num_rows - table.num_rows % ROW_GROUP_SIZE
         for start in range(0, full, ROW_GROUP_SIZE):
             writer = self._writers.get(key) or self._open(key)
-            writer.write_table(table.slice(start, min(ROW_GROUP_SIZE, full - start)))
+            # One contiguous chunk per row group: the bytes written then depend only on
+            # the rows, not on how batches and chunks happened to split them.
+            rows = table.slice(start, min(ROW_GROUP_SIZE, full - start)).combine_chunks()
+            writer.write_table(rows)
             if self._shards[key][-1].stat().st_size >= self.target_shard_bytes:
                 writer.close()
                 del self._writers[key]

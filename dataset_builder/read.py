@@ -238,9 +238,13 @@ def article_from_text(text: str, record_id: str, source: str) -> dict[str, Any]:
 
 
 def read_input(
-    path: Path, input_dir: Path, max_bytes: int = MAX_INPUT_BYTES
+    path: Path, input_dir: Path, max_bytes: int = MAX_INPUT_BYTES, parse: bool = True
 ) -> tuple[InputFile, Iterator[dict[str, Any] | Reject]]:
-    """Describe one input file and lazily yield its parsed articles or rejects."""
+    """Describe one input file and lazily yield its parsed articles or rejects.
+
+    With `parse=False`, an article page is yielded unparsed (see `parsed`), so that the
+    build can parse it in a worker process.
+    """
     name = path.relative_to(input_dir).as_posix()
     kind = "jsonl" if path.suffix == JSONL_SUFFIX else "article"
     try:
@@ -252,11 +256,11 @@ def read_input(
         info = InputFile(path, name, "", 0, kind)
         return info, iter([Reject(name, "readable", f"cannot be read: {error.strerror}")])
     info = InputFile(path, name, digest, size, kind)
-    return info, _articles(info, data, input_dir, max_bytes)
+    return info, _articles(info, data, input_dir, max_bytes, parse)
 
 
 def _articles(
-    info: InputFile, data: bytes, input_dir: Path, max_bytes: int
+    info: InputFile, data: bytes, input_dir: Path, max_bytes: int, parse: bool
 ) -> Iterator[dict[str, Any] | Reject]:
     if info.size > max_bytes:
         yield Reject(info.name, "max-size", f"file is {info.size} bytes, limit is {max_bytes}")
@@ -285,8 +289,16 @@ def _articles(
     if rejects:
         yield from rejects
         return
-    record = article_from_text(text, record_id, info.name)
-    yield apply_metadata(record, metadata)
+    unparsed = {"id": record_id, "source_file": info.name, "page": text, "metadata": metadata}
+    yield parsed(unparsed) if parse else unparsed
+
+
+def parsed(record: dict[str, Any]) -> dict[str, Any]:
+    """The article of a page yielded by `read_input(parse=False)`; other records as they are."""
+    if "page" not in record:
+        return record
+    article = article_from_text(record["page"], record["id"], record["source_file"])
+    return apply_metadata(article, record["metadata"])
 
 
 def apply_metadata(record: dict[str, Any], metadata: dict[str, Any]) -> dict[str, Any]:

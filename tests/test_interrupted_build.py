@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from dataset_builder.cli import main
@@ -91,9 +92,7 @@ def test_out_of_disk_leaves_previous_release(
     release, _ = build_copy(tmp_path)
     before = _snapshot(release)
 
-    def full_disk(
-        self: ParquetSink, config: str, split: str, rows: list[dict[str, object]]
-    ) -> None:
+    def full_disk(self: ParquetSink, config: str, split: str, rows: pa.Table) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(ParquetSink, "write", full_disk)
