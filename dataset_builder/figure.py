@@ -14,12 +14,13 @@ def draw_timeline(root: Path, timeline: dict[tuple[str, int], int]) -> Path:
     `timeline` maps (language, start year) to a number of event dates
     (`dataset_statistics(root)["event_dates"]["timeline"]`).
     """
-    import matplotlib
+    # The object-oriented API with the Agg canvas: no pyplot, no GUI backend to import.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(9, 3.6), dpi=100)
+    figure = Figure(figsize=(9, 3.6), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.subplots()
     if not timeline:
         axes.text(0.5, 0.5, "no event dates", ha="center", va="center")
     else:
@@ -49,5 +50,4 @@ def draw_timeline(root: Path, timeline: dict[tuple[str, int], int]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     # No software or date metadata, so the same data always gives the same bytes.
     figure.savefig(path, format="png", metadata={"Software": None})
-    plt.close(figure)
     return path
