@@ -95,16 +95,24 @@ class NearDuplicateIndex:
     """Signatures of kept articles, banded for lookup, in flat arrays.
 
     Band keys live in a small dict of recent entries that is merged, from time to time,
-    into a sorted NumPy array searched by bisection: with the signature, about 450 bytes
-    per article, where a dict per band would take several times as much.
+    into a sorted NumPy array searched by bisection; signatures are stored in fixed-size
+    blocks. With the signature, about 450 bytes per article, where a dict per band would
+    take several times as much, and no array is ever copied to grow.
     """
+
+    BLOCK = 4096  # signatures per block
+    RECENT = 1 << 16  # band keys kept in the dict before a merge
 
     def __init__(self) -> None:
         self._recent: dict[int, int] = {}
         self._keys = np.empty(0, dtype=np.int64)
         self._values = np.empty(0, dtype=np.int32)
-        self._signatures = np.zeros((1024, NUM_PERM), dtype=np.uint32)
+        self._blocks: list[np.ndarray] = []
         self._ids: list[str] = []
+
+    def _signature(self, index: int) -> np.ndarray:
+        row: np.ndarray = self._blocks[index // self.BLOCK][index % self.BLOCK]
+        return row
 
     def _lookup(self, keys: np.ndarray) -> list[int | None]:
         """The kept article (its index) filed under each key, if any."""
@@ -123,7 +131,8 @@ class NearDuplicateIndex:
         candidates = sorted({i for i in self._lookup(fingerprint.band_keys) if i is not None})
         if not candidates:
             return None
-        agreement = (self._signatures[candidates] == fingerprint.signature).mean(axis=1)
+        kept = np.stack([self._signature(i) for i in candidates])
+        agreement = (kept == fingerprint.signature).mean(axis=1)
         best: tuple[str, float] | None = None
         for index, similarity in zip(candidates, agreement.tolist(), strict=True):
             if similarity >= NEAR_DUPLICATE_THRESHOLD and (best is None or similarity > best[1]):
@@ -132,20 +141,24 @@ class NearDuplicateIndex:
 
     def add(self, record_id: str, fingerprint: Fingerprint) -> None:
         index = len(self._ids)
-        if index == len(self._signatures):
-            self._signatures = np.concatenate([self._signatures, np.zeros_like(self._signatures)])
-        self._signatures[index] = fingerprint.signature
+        if index % self.BLOCK == 0:
+            self._blocks.append(np.zeros((self.BLOCK, NUM_PERM), dtype=np.uint32))
+        self._blocks[-1][index % self.BLOCK] = fingerprint.signature
         self._ids.append(record_id)
         keys = fingerprint.band_keys
         for key, found in zip(keys.tolist(), self._lookup(keys), strict=True):
             if found is None:
                 self._recent[key] = index
-        if len(self._recent) > max(1 << 16, len(self._keys) // 4):
+        if len(self._recent) >= self.RECENT:
             self._merge()
 
     def _merge(self) -> None:
-        keys = np.concatenate([self._keys, np.fromiter(self._recent, dtype=np.int64)])
-        values = np.concatenate([self._values, np.fromiter(self._recent.values(), dtype=np.int32)])
-        order = np.argsort(keys, kind="stable")
-        self._keys, self._values = keys[order], values[order]
+        recent = np.fromiter(self._recent, dtype=np.int64, count=len(self._recent))
+        values = np.fromiter(self._recent.values(), dtype=np.int32, count=len(self._recent))
+        order = np.argsort(recent)
+        keys = np.concatenate([self._keys, recent[order]])
+        # Two sorted runs: a stable sort merges them in linear time.
+        merged = np.argsort(keys, kind="stable")
+        self._keys = keys[merged]
+        self._values = np.concatenate([self._values, values[order]])[merged]
         self._recent = {}

@@ -42,20 +42,7 @@ def _detector(languages: tuple[str, ...]) -> LanguageDetector:
     candidates = [
         Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in languages
     ]
-    # Loaded up front, once: a build loads the detector before it starts its worker
-    # processes, which then share the models instead of each loading its own copy.
-    return (
-        LanguageDetectorBuilder.from_languages(*candidates).with_preloaded_language_models().build()
-    )
-
-
-def _candidates(languages: Sequence[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys([*languages, *GUARD_LANGUAGES]))
-
-
-def load_detector(languages: Sequence[str] = LANGUAGES) -> None:
-    """Load the language models now rather than at the first detection."""
-    _detector(_candidates(languages))
+    return LanguageDetectorBuilder.from_languages(*candidates).build()
 
 
 @cache
@@ -129,7 +116,8 @@ def detect_language(texts: Sequence[str], languages: Sequence[str] = LANGUAGES) 
     text = "\n".join(t for t in texts if t)[:MAX_DETECTION_CHARS]
     if not any(ch.isalpha() for ch in text):
         return LanguageResult(UNDETERMINED, None, 0.0)
-    values = _detector(_candidates(languages)).compute_language_confidence_values(text)
+    candidates = tuple(dict.fromkeys([*languages, *GUARD_LANGUAGES]))
+    values = _detector(candidates).compute_language_confidence_values(text)
     best = values[0] if values else None
     confidence = round(best.value, 4) if best else 0.0
     code = best.language.iso_code_639_1.name.lower() if best else UNDETERMINED

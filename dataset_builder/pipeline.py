@@ -23,7 +23,7 @@ from typing import Any
 import pyarrow as pa
 from tqdm import tqdm
 
-from dataset_builder import contract, language, topics
+from dataset_builder import contract, topics
 from dataset_builder.annotate import annotate_article, annotate_teaser, annotator_versions
 from dataset_builder.cache import AnnotationCache
 from dataset_builder.card import copy_card, write_release_metadata
@@ -328,11 +328,10 @@ def process_chunk(records: list[Record]) -> list[ProcessedArticle]:
 
 
 def load_annotators() -> None:
-    """Load models, lexicons and validators in this process.
+    """Load lexicons and validators in this process.
 
     Worker processes forked afterwards share them instead of each loading its own copy.
     """
-    language.load_detector()
     topics.default_topic_annotator()
     contract.load_validators()
 
@@ -357,7 +356,9 @@ def gather(pieces: list[tuple[pa.Table, int, int]]) -> pa.Table:
         slices.append(table.slice(start, count))
         table, start, count = next_table, next_start, next_count
     slices.append(table.slice(start, count))
-    return pa.concat_tables(slices)
+    # A copy: slices would keep every chunk's whole table alive while the sink buffers
+    # them towards a full row group.
+    return pa.concat_tables(slices).combine_chunks()
 
 
 def _publishable(record: Record) -> Record:
