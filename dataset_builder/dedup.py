@@ -1,53 +1,71 @@
 """Exact and near-duplicate articles.
 
-Exact duplicates share `content_sha256`. Near-duplicates are found with MinHash
-(datasketch) over character 5-grams: the 5-grams are hashed with a rolling hash in NumPy
-and only those whose hash is divisible by 4 are kept -- a content-defined sample, the
-same for every document, so the Jaccard estimate stays unbiased while MinHash sees a
-quarter of the grams. Signatures are banded (locality-sensitive hashing) to find
-candidates, and a candidate counts as a near-duplicate when its estimated Jaccard
-similarity reaches `NEAR_DUPLICATE_THRESHOLD`.
+Exact duplicates share `content_sha256`. Near-duplicates are found with MinHash over
+character 5-grams: the 5-grams are hashed with a rolling hash in NumPy and only those
+whose hash is divisible by 4 are kept -- a content-defined sample, the same for every
+document, so the Jaccard estimate stays unbiased while MinHash sees a quarter of the
+grams. Signatures are banded (locality-sensitive hashing) to find candidates, and a
+candidate counts as a near-duplicate when its estimated Jaccard similarity reaches
+`NEAR_DUPLICATE_THRESHOLD`.
+
+The MinHash is datasketch's "affine32" scheme (datasketch >= 2.0), written out in NumPy
+over the whole array of sampled hashes: each hash is mixed with the MurmurHash3
+finalizer, then permuted by h -> a*h + b mod 2**32 with odd a; the parameters are drawn
+as datasketch draws them (NumPy RandomState, seed 1), so the signatures are the same.
 """
 
 from __future__ import annotations
 
 import hashlib
 from functools import cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
-from datasketch import MinHash
 
 SHINGLE = 5
 NUM_PERM = 64
-SCHEME = "affine32"  # datasketch's 32-bit permutation scheme, named so it never changes under us
+SEED = 1
 BANDS, ROWS = 16, 4  # 16 bands of 4 rows: pairs at Jaccard 0.8 collide with p > 0.999
 NEAR_DUPLICATE_THRESHOLD = 0.8
-_SAMPLE_MASK = np.uint64(3)
-_HASH_MASK = np.uint64(0xFFFFFFFF)
-_BASE = np.uint64(1_000_003)
+_SAMPLE_MASK = np.uint32(3)
+_BASE = np.uint32(1_000_003)
 
 
 def shingle_hashes(text: str) -> np.ndarray:
-    """Sampled hashes of the character 5-grams of `text` (whitespace collapsed)."""
+    """Sampled hashes (uint32) of the character 5-grams of `text` (whitespace collapsed).
+
+    A polynomial rolling hash; uint32 arithmetic wraps around, which is the mod 2**32.
+    """
     compact = " ".join(text.split())
-    points = np.frombuffer(compact.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    points = np.frombuffer(compact.encode("utf-32-le"), dtype=np.uint32)
     if len(points) < SHINGLE:
         points = np.pad(points, (0, SHINGLE - len(points)))
     count = len(points) - SHINGLE + 1
-    hashes = np.zeros(count, dtype=np.uint64)
-    for offset in range(SHINGLE):
-        hashes = (hashes * _BASE + points[offset : offset + count]) & _HASH_MASK
-    hashes = np.unique(hashes)
-    sampled = hashes[(hashes & _SAMPLE_MASK) == 0]
-    return sampled if len(sampled) else hashes[:1]
+    hashes = points[:count].copy()
+    for offset in range(1, SHINGLE):
+        hashes *= _BASE
+        hashes += points[offset : offset + count]
+    sampled = np.unique(hashes[(hashes & _SAMPLE_MASK) == 0])
+    return sampled if len(sampled) else np.unique(hashes)[:1]
 
 
 @cache
-def _permutations() -> Any:
-    # The permutations depend only on the seed; drawing them for every document costs
-    # as much as hashing the document.
-    return MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """The (a, b) of each permutation h -> a*h + b mod 2**32 (a odd, so a bijection)."""
+    generator = np.random.RandomState(SEED)
+    a = generator.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+def _murmur_finalizer(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer: spreads structured hashes over the whole range."""
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x85EBCA6B)
+    values = values ^ (values >> np.uint32(13))
+    values = values * np.uint32(0xC2B2AE35)
+    mixed: np.ndarray = values ^ (values >> np.uint32(16))
+    return mixed
 
 
 class Fingerprint(NamedTuple):
@@ -59,9 +77,10 @@ class Fingerprint(NamedTuple):
 
 def signature(text: str) -> np.ndarray:
     """MinHash signature (uint32, NUM_PERM values) of the text."""
-    minhash = MinHash(num_perm=NUM_PERM, hashfunc=int, permutations=_permutations(), scheme=SCHEME)
-    minhash.update_batch(shingle_hashes(text).tolist())
-    values: np.ndarray = minhash.hashvalues.astype(np.uint32)
+    a, b = _permutations()
+    hashes = _murmur_finalizer(shingle_hashes(text)).reshape(-1, 1)
+    # Multiplication and addition wrap around in uint32: that is the mod 2**32.
+    values: np.ndarray = (hashes * a + b).min(axis=0)
     return values
 
 
