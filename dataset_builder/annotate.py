@@ -40,7 +40,7 @@ def _topics(record: Record, segments: list[Segment], lang: str) -> None:
 
 
 def _reference_date(
-    record: Record, segments: list[Segment], lang: str, prefix: str
+    record: Record, found: dates.FoundDates, prefix: str
 ) -> tuple[dt.date | None, str]:
     """The record's own date when known, otherwise one inferred from its text.
 
@@ -51,7 +51,7 @@ def _reference_date(
     if known:
         record[f"{prefix}_date_precision"] = "day"
         return dt.date.fromisoformat(known), "day"
-    inferred = dates.infer_document_date(segments, lang)
+    inferred = found.document_date()
     if inferred is None:
         record[f"{prefix}_date"], record[f"{prefix}_date_source"] = None, "unknown"
         record[f"{prefix}_date_precision"] = None
@@ -65,10 +65,9 @@ def _reference_date(
 def annotate_article(record: Record) -> Record:
     segments = record_segments(record, ARTICLE_FIELDS)
     lang = _language(record, ("title", "lead", "body"))
-    reference, precision = _reference_date(record, segments, lang, "published")
-    record["event_dates"] = dates.event_dates(
-        segments, lang, reference, reference_precision=precision
-    )
+    found = dates.find_dates(segments, lang)
+    reference, precision = _reference_date(record, found, "published")
+    record["event_dates"] = found.event_dates(reference, reference_precision=precision)
     _topics(record, segments, lang)
     record["citation"] = article_apa(record)
     return record
@@ -80,10 +79,9 @@ def annotate_teaser(teaser: Record) -> Record:
     # Teasers come from a later state of the page than the article: their date is
     # inferred from their own text, never taken from the parent.
     teaser.setdefault("reference_date", None)
-    reference, precision = _reference_date(teaser, segments, lang, "reference")
-    teaser["event_dates"] = dates.event_dates(
-        segments, lang, reference, reference_precision=precision
-    )
+    found = dates.find_dates(segments, lang)
+    reference, precision = _reference_date(teaser, found, "reference")
+    teaser["event_dates"] = found.event_dates(reference, reference_precision=precision)
     _topics(teaser, segments, lang)
     return teaser
 

@@ -7,6 +7,8 @@ character folding, number macros and numeric formats every language shares. At l
 the rules of a language are expanded and compiled into ONE regular expression, so tagging a
 text is a single left-to-right scan; the first rule (in file order) that matches at a
 position wins, which is why longer expressions (ranges, periods) come first in the files.
+A record is scanned once (`find_dates`); its matches are then resolved against a reference
+date, first without one when the record's own date has to be inferred from them.
 
 Every mention is normalised to a TIMEX3 value and an inclusive calendar interval
 (`start_date`..`end_date`); see `docs/annotation-guidelines.md` for what is annotated and how.
@@ -28,11 +30,13 @@ from __future__ import annotations
 import calendar
 import datetime
 import functools
+import importlib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any, NamedTuple
 
 from dataset_builder.segments import Segment
@@ -91,15 +95,17 @@ class _Reference(NamedTuple):
 
 class _Rule(NamedTuple):
     kind: str
-    # semantic group name -> (group names in the combined pattern, vocabulary each draws on);
+    # semantic group name -> (group names in `pattern`, vocabulary each draws on);
     # a rule may capture one value in alternative groups "s" and "s__2" (names must differ).
     groups: dict[str, list[tuple[str, str | None]]]
+    pattern: re.Pattern[str]  # the rule alone, capturing its groups
 
 
 class _Tagger(NamedTuple):
     language: str
-    pattern: re.Pattern[str]
-    rules: dict[str, _Rule]  # outer group name -> rule
+    scanner: re.Pattern[str]  # every rule, capturing only which one matched
+    rules: dict[str, _Rule]  # outer group name in `scanner` -> rule
+    starts: re.Pattern[str] | None  # finds the positions where the scanner can match
     fold: dict[int, str]  # one-to-one character folding (keeps offsets)
     foldable: re.Pattern[str]  # any character the folding changes
     vocab: dict[str, dict[str, Any]]
@@ -181,6 +187,114 @@ def _compile_rule(
     return pattern, groups
 
 
+def _without_captures(pattern: str) -> str:
+    """`pattern` with its named groups made non-capturing, except those referred back to.
+
+    Saving captures costs the regex engine time at every position it tries, so the scan
+    over a whole text only finds where a rule matches; the rule's own pattern then reads
+    its groups at that one position.
+    """
+    kept = set(_GROUP_REFERENCE.findall(pattern))
+    return _NAMED_GROUP.sub(lambda m: m.group(0) if m.group(1) in kept else "(?:", pattern)
+
+
+def _regex_parser() -> ModuleType | None:
+    """Python's own regular expression parser, an internal module (`sre_parse` before 3.11)."""
+    for name in ("re._parser", "sre_parse"):
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            continue
+    return None  # pragma: no cover - rules then go without guards
+
+
+class _Start(NamedTuple):
+    """How a pattern's match can start: its possible first characters (None: any), and
+    whether it can match the empty string (then whatever follows it can come first)."""
+
+    characters: frozenset[int] | None
+    may_be_empty: bool
+
+
+_ANY_START = _Start(None, False)
+
+
+def _start(items: Iterable[tuple[Any, Any]], sre: ModuleType) -> _Start:
+    """How a match of the parsed pattern `items` (a sequence of regex operations) starts."""
+    found: set[int] = set()
+    for op, value in items:
+        if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):  # zero-width: the next step decides
+            continue
+        if op is sre.LITERAL:
+            step = _Start(frozenset({value}), False)
+        elif op is sre.IN:
+            step = _class_start(value, sre)
+        elif op is sre.SUBPATTERN:  # (group, added flags, removed flags, pattern)
+            step = _ANY_START if value[1] & re.IGNORECASE else _start(value[3].data, sre)
+        elif op is sre.BRANCH:  # (None, [alternatives])
+            options = [_start(alternative.data, sre) for alternative in value[1]]
+            if any(option.characters is None for option in options):
+                return _ANY_START
+            step = _Start(
+                frozenset().union(*(option.characters or () for option in options)),
+                any(option.may_be_empty for option in options),
+            )
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):  # (minimum, maximum, pattern)
+            repeated = _start(value[2].data, sre)
+            step = repeated._replace(may_be_empty=repeated.may_be_empty or value[0] == 0)
+        else:  # any character, a category, a back-reference, ...
+            return _ANY_START
+        if step.characters is None:
+            return _ANY_START
+        found |= step.characters
+        if not step.may_be_empty:
+            return _Start(frozenset(found), False)
+    return _Start(frozenset(found), True)
+
+
+def _class_start(items: Iterable[tuple[Any, Any]], sre: ModuleType) -> _Start:
+    """The characters of a parsed character class; any for negated classes and categories."""
+    characters: set[int] = set()
+    for op, value in items:
+        if op is sre.LITERAL:
+            characters.add(value)
+        elif op is sre.RANGE:
+            characters.update(range(value[0], value[1] + 1))
+        else:
+            return _ANY_START
+    return _Start(frozenset(characters), False)
+
+
+def _character_class(characters: Iterable[int]) -> str:
+    return "[" + "".join(re.escape(chr(code)) for code in sorted(characters)) + "]"
+
+
+def _first_characters(pattern: str, flags: int) -> frozenset[int] | None:
+    """The characters every match of `pattern` starts with; None when that cannot be told."""
+    sre = _regex_parser()
+    if sre is None:  # pragma: no cover
+        return None
+    start = _start(sre.parse(pattern, flags).data, sre)
+    return None if start.may_be_empty else start.characters
+
+
+def _jump_finder(
+    start_chars: str, trigger: str, firsts: Iterable[frozenset[int] | None], flags: int
+) -> re.Pattern[str]:
+    """A pattern that finds the positions passing `trigger`, jumping from one of the
+    `start_chars` (a character class) to the next.
+
+    Python's regex engine skips ahead in C only for a pattern that starts by consuming a
+    character from a known set; a lookahead such as the trigger does not qualify. So this
+    pattern consumes the first character and looks back over it to test the trigger.
+    """
+    chars = re.compile(start_chars, flags)
+    missing = {c for first in firsts for c in first or () if not chars.fullmatch(chr(c))}
+    if missing:
+        raise ValueError(f"start_chars {start_chars} lacks {''.join(sorted(map(chr, missing)))}")
+    return re.compile(f"{start_chars}(?<=(?={trigger})[\\s\\S])", flags)
+
+
 def _trigger(resource: Mapping[str, Any], vocab: Mapping[str, Mapping[str, Any]]) -> str | None:
     """The test a position must pass before any rule is tried.
 
@@ -214,24 +328,35 @@ def _tagger(language: str) -> _Tagger:
         name: {(w.lower() if ignore_case else w): v for w, v in words.items()}
         for name, words in written.items()
     }
+    flags = re.IGNORECASE if ignore_case else 0
     rules: dict[str, _Rule] = {}
     branches: list[str] = []
+    firsts: list[frozenset[int] | None] = []
     for index, spec in enumerate([*shared["rules"], *resource["rules"]]):
         body, groups = _compile_rule(index, spec["pattern"], macros, written)
         outer = f"r{index}"
-        rules[outer] = _Rule(spec["kind"], groups)
-        branches.append(f"(?P<{outer}>{body})")
+        rules[outer] = _Rule(spec["kind"], groups, re.compile(body, flags))
+        # The scanner tries the rules in turn at a position and most fail there; a rule
+        # that fails after a few steps (boundaries, optional words) costs several times
+        # this test of the one character it can start with.
+        first = _first_characters(body, flags)
+        guard = f"(?={_character_class(first)})" if first else ""
+        branches.append(f"{guard}(?P<{outer}>{_without_captures(body)})")
+        firsts.append(first)
     combined = "|".join(branches)
     trigger = _trigger(resource, written)
+    starts = None
     if trigger:
         # A cheap test that skips positions where no rule can start, so the rules
         # themselves are tried at few positions.
         combined = f"(?={trigger})(?:{combined})"
-    flags = re.IGNORECASE if ignore_case else 0
+        if "start_chars" in resource:
+            starts = _jump_finder(resource["start_chars"], trigger, firsts, flags)
     return _Tagger(
         language=language,
-        pattern=re.compile(combined, flags),
+        scanner=re.compile(combined, flags),
         rules=rules,
+        starts=starts,
         fold=str.maketrans(fold),
         foldable=re.compile("[" + "".join(re.escape(ch) for ch in fold) + "]"),
         vocab=vocab,
@@ -324,6 +449,7 @@ class _Fields:
     def __init__(self, tagger: _Tagger, rule: _Rule, match: re.Match[str]) -> None:
         self._tagger = tagger
         self._values: dict[str, tuple[str, str | None]] = {}
+        self._numbers: dict[str, int | None] = {}  # a match is often resolved twice
         for name, alternatives in rule.groups.items():
             for group, vocab_name in alternatives:
                 text = match.group(group)
@@ -344,6 +470,11 @@ class _Fields:
         return self._tagger.vocab[vocab_name][key] if vocab_name else None
 
     def number(self, name: str) -> int | None:
+        if name not in self._numbers:
+            self._numbers[name] = self._read_number(name)
+        return self._numbers[name]
+
+    def _read_number(self, name: str) -> int | None:
         if name not in self._values:
             return None
         text, vocab_name = self._values[name]
@@ -601,34 +732,140 @@ _RESOLVERS = {
 
 
 # --- tagging ------------------------------------------------------------------------
+#
+# Tagging is two steps: scanning a text finds the rule matches (what each expression says),
+# resolving places them on the calendar against a reference date. A record is scanned once;
+# its matches are resolved twice when its date must first be inferred from them.
+
+
+class _Match(NamedTuple):
+    """A rule's match in a text, not yet resolved; offsets into the text."""
+
+    start: int
+    end: int
+    kind: str
+    fields: _Fields
 
 
 def _overlaps(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(start < span_end and span_start < end for span_start, span_end in spans)
 
 
-def _tag_with(tagger: _Tagger, text: str, reference: _Reference | None) -> list[Mention]:
+def _scanned(tagger: _Tagger, text: str) -> Iterator[re.Match[str]]:
+    """What `tagger.scanner.finditer(text)` yields; faster where the resource names the
+    characters a date starts with (`start_chars`), as the scan then jumps between them."""
+    if tagger.starts is None:
+        yield from tagger.scanner.finditer(text)
+        return
+    position = 0
+    while (start := tagger.starts.search(text, position)) is not None:
+        scanned = tagger.scanner.match(text, start.start())
+        if scanned is None:
+            position = start.start() + 1
+        elif scanned.end() > scanned.start():
+            yield scanned
+            position = scanned.end()
+        else:  # an empty match: finditer's rule for what may follow it applies from here
+            yield from tagger.scanner.finditer(text, start.start())
+            return
+
+
+def _scan(tagger: _Tagger, text: str) -> list[_Match]:
+    """The matches of one language's rules in `text`, in text order."""
     folded = text.translate(tagger.fold) if tagger.foldable.search(text) else text
     urls = [m.span() for m in _URL.finditer(folded)] if "/" in folded or "www" in folded else []
-    reference_iso = reference.date.isoformat() if reference else None
-    mentions: list[Mention] = []
-    for match in tagger.pattern.finditer(folded):
-        rule = tagger.rules[match.lastgroup or ""]
+    found: list[_Match] = []
+    for scanned in _scanned(tagger, folded):
+        rule = tagger.rules[scanned.lastgroup or ""]
+        # The first rule to match at a position matches the same text on its own.
+        match = rule.pattern.match(folded, scanned.start())
+        assert match is not None and match.end() == scanned.end()
         span_group = rule.groups.get("t")
         start, end = match.span(span_group[0][0]) if span_group else match.span()
         if start == end or (urls and _overlaps(start, end, urls)):
             continue
+        found.append(_Match(start, end, rule.kind, _Fields(tagger, rule, match)))
+    return found
+
+
+_Resolution = tuple[_Match, _Resolved]
+
+
+def _resolve(matches: Iterable[_Match], reference: _Reference | None) -> list[_Resolution]:
+    """The matches that resolve against `reference`, with their intervals."""
+    resolved: list[_Resolution] = []
+    for match in matches:
         try:
-            resolved = _RESOLVERS[rule.kind](_Fields(tagger, rule, match), reference)
+            interval = _RESOLVERS[match.kind](match.fields, reference)
         except (ValueError, OverflowError):  # February 30, year 0 and the like
-            resolved = None
-        if resolved is None or resolved.end < resolved.start:
             continue
-        mentions.append(
+        if interval is not None and interval.start <= interval.end:
+            resolved.append((match, interval))
+    return resolved
+
+
+def _merge_longest(resolved: Iterable[_Resolution]) -> list[_Resolution]:
+    """Non-overlapping mentions, longest first where they compete, in text order."""
+    ordered = sorted(resolved, key=lambda r: (r[0].start, -r[0].end))
+    kept: list[_Resolution] = []
+    for item in ordered:
+        match = item[0]
+        if kept and match.start < kept[-1][0].end:
+            if match.end - match.start > kept[-1][0].end - kept[-1][0].start:
+                kept[-1] = item
+            continue
+        kept.append(item)
+    return kept
+
+
+def _reference(reference_date: datetime.date | None, precision: str) -> _Reference | None:
+    if reference_date is None:
+        return None
+    return _Reference(reference_date, precision if precision in PRECISIONS else "day")
+
+
+class FoundDates:
+    """The date expressions of one record's segments, scanned once and resolved on demand.
+
+    A record without a printed date is resolved twice: without a reference to infer its
+    date (`document_date`), then against that date (`event_dates`); the text is scanned once.
+    """
+
+    def __init__(self, segments: Sequence[Segment], language: str) -> None:
+        code = normalise_language(language)
+        taggers = [_tagger(c) for c in (LANGUAGES if code == UNKNOWN_LANGUAGE else (code,))]
+        # Per segment with any, the matches of each language's rules ("und" runs them all).
+        scanned = (
+            (segment, [_scan(tagger, segment.text) for tagger in taggers])
+            for segment in segments
+            if segment.text
+        )
+        self._segments = [(segment, found) for segment, found in scanned if any(found)]
+
+    def _resolved(self, reference: _Reference | None) -> Iterator[tuple[Segment, _Resolution]]:
+        for segment, by_language in self._segments:
+            if len(by_language) == 1:
+                resolved = _resolve(by_language[0], reference)
+            else:
+                resolved = _merge_longest(
+                    item for matches in by_language for item in _resolve(matches, reference)
+                )
+            for item in resolved:
+                yield segment, item
+
+    def event_dates(
+        self, reference_date: datetime.date | None, *, reference_precision: str = "day"
+    ) -> list[Mention]:
+        """The `event_dates` of the record: mentions of every segment, with field and index."""
+        reference = _reference(reference_date, reference_precision)
+        reference_iso = reference_date.isoformat() if reference_date else None
+        return [
             {
-                "text": text[start:end],
-                "span_start": start,
-                "span_end": end,
+                "text": segment.text[match.start : match.end],
+                "field": segment.field,
+                "field_index": segment.field_index,
+                "span_start": match.start,
+                "span_end": match.end,
                 "timex": resolved.timex,
                 "start_date": resolved.start.isoformat(),
                 "end_date": resolved.end.isoformat(),
@@ -636,23 +873,30 @@ def _tag_with(tagger: _Tagger, text: str, reference: _Reference | None) -> list[
                 "relative": resolved.relative,
                 "reference_date": reference_iso,
             }
+            for segment, (match, resolved) in self._resolved(reference)
+        ]
+
+    def document_date(self) -> InferredDate | None:
+        """The document date the text implies; see `infer_document_date`."""
+        absolute = [resolved for _, (_, resolved) in self._resolved(None) if not resolved.relative]
+        days = [r.end for r in absolute if r.granularity == "day"]
+        if days:
+            return InferredDate(max(days).replace(day=1), "month")
+        months = [r.start for r in absolute if r.granularity == "month" and "/" not in r.timex]
+        if months:
+            return InferredDate(max(months), "month")
+        years = Counter(
+            int(r.timex) for r in absolute if r.granularity == "year" and "/" not in r.timex
         )
-    return mentions
+        if years:
+            year = max(years, key=lambda y: (years[y], y))
+            return InferredDate(datetime.date(year, 1, 1), "year")
+        return None
 
 
-def _merge_longest(mentions: Iterable[Mention]) -> list[Mention]:
-    """Non-overlapping mentions, longest first where they compete, in text order."""
-    ordered = sorted(mentions, key=lambda m: (m["span_start"], -m["span_end"]))
-    kept: list[Mention] = []
-    for mention in ordered:
-        if kept and mention["span_start"] < kept[-1]["span_end"]:
-            if mention["span_end"] - mention["span_start"] > (
-                kept[-1]["span_end"] - kept[-1]["span_start"]
-            ):
-                kept[-1] = mention
-            continue
-        kept.append(mention)
-    return kept
+def find_dates(segments: Sequence[Segment], language: str) -> FoundDates:
+    """Scan the segments of one record for date expressions, to be resolved later."""
+    return FoundDates(segments, language)
 
 
 def tag_dates(
@@ -667,18 +911,10 @@ def tag_dates(
     Each mention has text, span_start, span_end, timex, start_date, end_date (ISO strings),
     granularity, relative and reference_date (ISO string or None).
     """
-    if not text:
-        return []
-    reference = None
-    if reference_date is not None:
-        precision = reference_precision if reference_precision in PRECISIONS else "day"
-        reference = _Reference(reference_date, precision)
-    code = normalise_language(language)
-    if code != UNKNOWN_LANGUAGE:
-        return _tag_with(_tagger(code), text, reference)
-    return _merge_longest(
-        mention for code in LANGUAGES for mention in _tag_with(_tagger(code), text, reference)
+    mentions = FoundDates([Segment("body", None, text)], language).event_dates(
+        reference_date, reference_precision=reference_precision
     )
+    return [{k: v for k, v in m.items() if k not in ("field", "field_index")} for m in mentions]
 
 
 def event_dates(
@@ -689,20 +925,9 @@ def event_dates(
     reference_precision: str = "day",
 ) -> list[Mention]:
     """The `event_dates` of one record: mentions of every segment, with field and field_index."""
-    found: list[Mention] = []
-    for segment in segments:
-        for mention in tag_dates(
-            segment.text, language, reference_date, reference_precision=reference_precision
-        ):
-            found.append(
-                {
-                    "text": mention["text"],
-                    "field": segment.field,
-                    "field_index": segment.field_index,
-                    **{k: v for k, v in mention.items() if k != "text"},
-                }
-            )
-    return found
+    return FoundDates(segments, language).event_dates(
+        reference_date, reference_precision=reference_precision
+    )
 
 
 def infer_document_date(segments: Sequence[Segment], language: str) -> InferredDate | None:
@@ -718,23 +943,7 @@ def infer_document_date(segments: Sequence[Segment], language: str) -> InferredD
     Ranges of months or years, decades, centuries, seasons and quarters are not evidence.
     None when the text has no such expression. The date is the first day of the period.
     """
-    mentions = [m for s in segments for m in tag_dates(s.text, language, None)]
-    absolute = [m for m in mentions if not m["relative"]]
-    days = [m for m in absolute if m["granularity"] == "day"]
-    if days:
-        latest = max(datetime.date.fromisoformat(m["end_date"]) for m in days)
-        return InferredDate(latest.replace(day=1), "month")
-    months = [m for m in absolute if m["granularity"] == "month" and "/" not in m["timex"]]
-    if months:
-        latest = max(datetime.date.fromisoformat(m["start_date"]) for m in months)
-        return InferredDate(latest, "month")
-    years = Counter(
-        int(m["timex"]) for m in absolute if m["granularity"] == "year" and "/" not in m["timex"]
-    )
-    if years:
-        year = max(years, key=lambda y: (years[y], y))
-        return InferredDate(datetime.date(year, 1, 1), "year")
-    return None
+    return FoundDates(segments, language).document_date()
 
 
 # --- evaluation against hand-checked gold (shared by tests/test_dates.py and benchmarks) ---
