@@ -58,6 +58,8 @@ def _converter(kind: pa.DataType) -> Converter:
         return lambda v: None if v is None else [item(x) for x in v]
     if pa.types.is_struct(kind):
         fields = [(f.name, _converter(f.type)) for f in kind]
+        if all(convert is _identity for _, convert in fields):
+            return _identity  # Arrow reads the dict as it is (topics, evidence)
         return lambda v: None if v is None else {n: c(v.get(n)) for n, c in fields}
     return _identity
 

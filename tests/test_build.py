@@ -220,6 +220,7 @@ def test_fast_check_never_accepts_what_jsonschema_rejects(
         {**record, "published_date": "2025-02-30"},
         {**record, "language": "swe"},
         {**record, "extra": 1},
+        {**record, "id": record["id"] + "\n"},  # `$` in the pattern is the very end
         {**record, "topics": [{**record["topics"][0], "code": "medtop:99999999"}]},
         {**record, "event_dates": [{**record["event_dates"][0], "granularity": "era"}]},
     ]
