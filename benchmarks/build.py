@@ -7,7 +7,7 @@ without this project: `datasets.Dataset.map` calling `dateparser.search_dates` a
 with every language. Prints the figures and ratios and writes benchmarks/results/build.json
 (read by the dataset card).
 
-    python benchmarks/build.py                   # N = 1,000, 10,000, 100,000
+    python benchmarks/build.py                   # N = 1,000, 10,000, 100,000; baseline at 10,000
     python benchmarks/build.py --sizes 1000 --baseline-size 200
 """
 
@@ -33,36 +33,48 @@ from benchmarks.corpus import write_corpus  # noqa: E402
 RESULTS = ROOT / "benchmarks" / "results" / "build.json"
 
 
-def _tree_rss_bytes(pid: int) -> int:
-    """Resident memory of a process and all its descendants (Linux /proc)."""
-    total, stack = 0, [pid]
+def _field_kib(path: str, name: str) -> int:
+    with open(path, encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith(name):
+                return int(line.split()[1])
+    return 0
+
+
+def _tree_memory_bytes(pid: int) -> tuple[int, int]:
+    """Resident and proportional memory (RSS, PSS) of a process and its descendants.
+
+    RSS added up counts a page shared by forked workers once per process; PSS divides
+    each shared page among the processes that share it, so its sum is the memory the
+    build really occupies.
+    """
+    rss = pss = 0
+    stack = [pid]
     while stack:
         current = stack.pop()
         try:
-            with open(f"/proc/{current}/status", encoding="ascii") as handle:
-                for line in handle:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-                        break
+            rss += _field_kib(f"/proc/{current}/status", "VmRSS:") * 1024
+            pss += _field_kib(f"/proc/{current}/smaps_rollup", "Pss:") * 1024
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as handle:
                     stack.extend(int(child) for child in handle.read().split())
-        except (FileNotFoundError, ProcessLookupError):
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
-    return total
+    return rss, pss
 
 
-def _run_measured(command: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak resident bytes of the process tree running `command`."""
-    peak = 0
+def _run_measured(command: list[str]) -> tuple[float, int, int]:
+    """Wall seconds, peak RSS and peak PSS (bytes) of the process tree running `command`."""
+    peak = peak_pss = 0
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not done.is_set():
-            peak = max(peak, _tree_rss_bytes(process.pid))
+            rss, pss = _tree_memory_bytes(process.pid)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample)
@@ -73,7 +85,7 @@ def _run_measured(command: list[str]) -> tuple[float, int]:
     sampler.join()
     if process.returncode != 0:
         raise RuntimeError(f"{command[:4]} failed: {stderr.decode()[-2000:]}")
-    return seconds, peak
+    return seconds, peak, peak_pss
 
 
 def _folder_bytes(folder: Path) -> int:
@@ -99,7 +111,7 @@ def build_run(corpus: Path, work: Path, workers: int) -> dict[str, Any]:
         "--workers",
         str(workers),
     ]
-    seconds, peak = _run_measured(command)
+    seconds, peak, peak_pss = _run_measured(command)
     count = len(list(corpus.iterdir()))
     result = {
         "articles": count,
@@ -107,6 +119,7 @@ def build_run(corpus: Path, work: Path, workers: int) -> dict[str, Any]:
         "articles_per_second": round(count / seconds, 1),
         "ms_per_article": round(1000 * seconds / count, 3),
         "peak_rss_mib": round(peak / 2**20, 1),
+        "peak_pss_mib": round(peak_pss / 2**20, 1),
         "output_mib": round(_folder_bytes(output) / 2**20, 2),
     }
     shutil.rmtree(output)
@@ -144,20 +157,37 @@ def baseline_run(corpus: Path, work: Path, workers: int) -> dict[str, Any]:
         str(work / "baseline.parquet"),
         str(workers),
     ]
-    seconds, peak = _run_measured(env_command)
+    seconds, peak, peak_pss = _run_measured(env_command)
     count = len(list(corpus.iterdir()))
     return {
         "articles": count,
         "seconds": round(seconds, 2),
         "articles_per_second": round(count / seconds, 2),
         "peak_rss_mib": round(peak / 2**20, 1),
+        "peak_pss_mib": round(peak_pss / 2**20, 1),
     }
+
+
+def _fixed_and_marginal(runs: list[dict[str, Any]]) -> tuple[float, float]:
+    """Least-squares fit seconds = fixed + marginal * articles over the runs."""
+    xs = [float(r["articles"]) for r in runs]
+    ys = [float(r["seconds"]) for r in runs]
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sum(
+        (x - mean_x) ** 2 for x in xs
+    )
+    return mean_y - slope * mean_x, slope
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
-    parser.add_argument("--baseline-size", type=int, default=1_000)
+    parser.add_argument(
+        "--baseline-size",
+        type=int,
+        default=10_000,
+        help="corpus size for the baseline; the builder's run at this size is compared",
+    )
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
@@ -166,22 +196,25 @@ def main() -> None:
     runs = []
     with tempfile.TemporaryDirectory(prefix="build-bench-") as tmp:
         work = Path(tmp)
-        for size in args.sizes:
+        for size in sorted(set(args.sizes)):
             corpus = write_corpus(work / f"corpus-{size}", size, seed=size)
             run = build_run(corpus, work, args.workers)
             runs.append(run)
             print(
                 f"N={size:>7,}: {run['seconds']:>8.1f} s  {run['articles_per_second']:>8,.1f} articles/s  "
-                f"{run['ms_per_article']:.2f} ms/article  peak RSS {run['peak_rss_mib']:,.0f} MiB  "
-                f"output {run['output_mib']:,.1f} MiB",
+                f"{run['ms_per_article']:.2f} ms/article  peak RSS {run['peak_rss_mib']:,.0f} MiB "
+                f"(PSS {run['peak_pss_mib']:,.0f} MiB)  output {run['output_mib']:,.1f} MiB",
                 flush=True,
             )
             if size != args.baseline_size:
                 shutil.rmtree(corpus)
         corpus = work / f"corpus-{args.baseline_size}"
-        if not corpus.exists():
+        by_size = {r["articles"]: r for r in runs}
+        if args.baseline_size in by_size:
+            ours = by_size[args.baseline_size]
+        else:
             write_corpus(corpus, args.baseline_size, seed=args.baseline_size)
-        ours = build_run(corpus, work, args.workers)
+            ours = build_run(corpus, work, args.workers)
         baseline = baseline_run(corpus, work, args.workers)
     ratio = ours["articles_per_second"] / baseline["articles_per_second"]
     print(
@@ -202,16 +235,22 @@ def main() -> None:
         result["ms_per_article_change"] = round(
             last["ms_per_article"] / first["ms_per_article"] - 1, 3
         )
-        by_size = {r["articles"]: r for r in runs}
+        fixed, marginal = _fixed_and_marginal(runs)
+        result["fixed_seconds"] = round(fixed, 2)
+        result["marginal_ms_per_article"] = round(1000 * marginal, 3)
         if 10_000 in by_size and 100_000 in by_size:
-            result["rss_change_10k_to_100k"] = round(
-                by_size[100_000]["peak_rss_mib"] / by_size[10_000]["peak_rss_mib"] - 1, 3
-            )
+            for kind in ("rss", "pss"):
+                result[f"{kind}_change_10k_to_100k"] = round(
+                    by_size[100_000][f"peak_{kind}_mib"] / by_size[10_000][f"peak_{kind}_mib"] - 1,
+                    3,
+                )
         print(
             f"time per article N={first['articles']:,} -> N={last['articles']:,}: "
-            f"{100 * result['ms_per_article_change']:+.1f}%"
+            f"{100 * result['ms_per_article_change']:+.1f}%; fit: {fixed:.1f} s fixed + "
+            f"{1000 * marginal:.3f} ms per article"
             + (
                 f"; peak RSS 10k -> 100k: {100 * result['rss_change_10k_to_100k']:+.1f}%"
+                f" (PSS {100 * result['pss_change_10k_to_100k']:+.1f}%)"
                 if "rss_change_10k_to_100k" in result
                 else ""
             )

@@ -25,7 +25,7 @@ from dataset_builder.config import (
     SPLITS,
     VERSION,
 )
-from dataset_builder.contract import field_table, hf_features
+from dataset_builder.contract import field_table, hf_yaml_features
 from dataset_builder.croissant import croissant_metadata
 from dataset_builder.figure import TIMELINE, draw_timeline
 from dataset_builder.manifest import write_manifest
@@ -102,28 +102,26 @@ def _bcp47(stats: dict[str, Any]) -> list[str]:
 
 
 def front_matter(root: Path, stats: dict[str, Any]) -> dict[str, Any]:
-    from datasets import DatasetInfo, SplitDict, SplitInfo
-
     infos = []
     for config in CONFIGS:
         sizes = stats["sizes"][config]
-        splits = SplitDict(dataset_name=DATASET_NAME)
-        for split in SPLITS:
-            splits.add(
-                SplitInfo(
-                    name=split,
-                    num_bytes=sizes[split]["num_bytes"],
-                    num_examples=sizes[split]["examples"],
-                    dataset_name=DATASET_NAME,
-                )
-            )
-        info = DatasetInfo(
-            features=hf_features(config),
-            splits=splits,
-            download_size=sum(s["download_bytes"] for s in sizes.values()),
-            dataset_size=sum(s["num_bytes"] for s in sizes.values()),
+        # The layout of `datasets.DatasetInfo._to_yaml_dict()`, which a test compares.
+        infos.append(
+            {
+                "config_name": config,
+                "features": hf_yaml_features(config),
+                "splits": [
+                    {
+                        "name": split,
+                        "num_bytes": sizes[split]["num_bytes"],
+                        "num_examples": sizes[split]["examples"],
+                    }
+                    for split in SPLITS
+                ],
+                "download_size": sum(s["download_bytes"] for s in sizes.values()),
+                "dataset_size": sum(s["num_bytes"] for s in sizes.values()),
+            }
         )
-        infos.append({"config_name": config, **info._to_yaml_dict()})
     languages = [code for code in stats.get("languages", {}) if code != "und"]
     return {
         "pretty_name": PRETTY_NAME,

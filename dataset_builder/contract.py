@@ -171,11 +171,49 @@ def arrow_schema(config: str) -> pa.Schema:
     return pa.schema(list(_arrow_fields(schema, name)))
 
 
-def hf_features(config: str) -> Any:
-    """Hugging Face `Features` equivalent to the Arrow schema of a configuration."""
-    from datasets import Features
+# Hugging Face `Value` dtypes of the Arrow types our schemas map to.
+_HF_DTYPES = {
+    pa.string(): "string",
+    pa.int32(): "int32",
+    pa.float64(): "float64",
+    pa.bool_(): "bool",
+    pa.date32(): "date32",
+}
 
-    return Features.from_arrow_schema(arrow_schema(config))
+
+def _hf_feature(kind: pa.DataType) -> dict[str, Any]:
+    if pa.types.is_struct(kind):
+        return {field.name: _hf_feature(field.type) for field in kind}
+    if pa.types.is_list(kind):
+        return {"feature": _hf_feature(kind.value_type), "_type": "List"}
+    return {"dtype": _HF_DTYPES[kind], "_type": "Value"}
+
+
+def hf_features_dict(config: str) -> dict[str, Any]:
+    """Hugging Face features of a configuration, as `datasets.Features.to_dict()` gives them.
+
+    Written out rather than built with `datasets`, whose import costs a second at every
+    build; a test checks the result against `datasets.Features.from_arrow_schema`.
+    """
+    return {field.name: _hf_feature(field.type) for field in arrow_schema(config)}
+
+
+def _hf_yaml_feature(name: str, kind: pa.DataType) -> dict[str, Any]:
+    if pa.types.is_list(kind):
+        item = kind.value_type
+        if pa.types.is_struct(item):
+            return {"name": name, "list": [_hf_yaml_feature(f.name, f.type) for f in item]}
+        if pa.types.is_list(item):
+            return {"name": name, "list": _hf_yaml_feature("", item)["list"]}
+        return {"name": name, "list": _HF_DTYPES[item]}
+    if pa.types.is_struct(kind):
+        return {"name": name, "struct": [_hf_yaml_feature(f.name, f.type) for f in kind]}
+    return {"name": name, "dtype": _HF_DTYPES[kind]}
+
+
+def hf_yaml_features(config: str) -> list[dict[str, Any]]:
+    """The features as a dataset card's `dataset_info` lists them (`DatasetInfo._to_yaml_dict`)."""
+    return [_hf_yaml_feature(field.name, field.type) for field in arrow_schema(config)]
 
 
 def _type_label(node: JSONSchema, base: str) -> str:

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dataset_builder.config import CONFIGS, SPLITS
-from dataset_builder.contract import arrow_schema, hf_features
+from dataset_builder.contract import arrow_schema, hf_features_dict
 
 # Row groups of this many rows (a few MiB of text) keep Polars and datasets streaming
 # reads cheap and memory bounded, with enough rows per group for good compression.
@@ -72,8 +72,7 @@ def _row_converters(config: str) -> list[tuple[str, Converter]]:
 @cache
 def published_schema(config: str) -> pa.Schema:
     """Arrow schema plus the Hugging Face features, so `datasets` restores them exactly."""
-    features = hf_features(config)
-    metadata = {"huggingface": json.dumps({"info": {"features": features.to_dict()}})}
+    metadata = {"huggingface": json.dumps({"info": {"features": hf_features_dict(config)}})}
     return arrow_schema(config).with_metadata(metadata)
 
 

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from dataset_builder.cli import main
-from dataset_builder.contract import hf_features
+from dataset_builder.contract import arrow_schema, hf_features_dict, hf_yaml_features
 from dataset_builder.pipeline import BuildError, BuildReport
 from dataset_builder.splits import load_assignments, split_for
 from tests.conftest import ROOT, SEEDS, build_copy
@@ -28,7 +28,17 @@ def test_load_dataset_gives_three_splits_with_schema_features(
     ids = [i for split in loaded.values() for i in split["id"]]
     assert sorted(ids) == SEED_IDS
     for split in loaded.values():
-        assert split.features == hf_features("default")
+        assert split.features == datasets.Features.from_dict(hf_features_dict("default"))
+
+
+@pytest.mark.parametrize("config", ["default", "related"])
+def test_written_out_features_are_what_datasets_derives_from_the_arrow_schema(
+    config: str,
+) -> None:
+    expected = datasets.Features.from_arrow_schema(arrow_schema(config))
+    assert hf_features_dict(config) == expected.to_dict()
+    yaml_dict = datasets.DatasetInfo(features=expected)._to_yaml_dict()
+    assert hf_yaml_features(config) == yaml_dict["features"]
 
 
 def test_related_configuration_loads(seed_release: tuple[Path, BuildReport]) -> None:
