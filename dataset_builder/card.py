@@ -259,28 +259,43 @@ def _performance_section() -> str:
     result = load_benchmark("build")
     if result is None:
         return "Build throughput has not been measured for this release."
+    has_pss = all("peak_pss_mib" in run for run in result["runs"])
     rows = [
         [
             f"{run['articles']:,}",
             f"{run['seconds']:.1f}",
             f"{run['articles_per_second']:,.0f}",
+            f"{run['ms_per_article']:.2f}",
             f"{run['peak_rss_mib']:,.0f}",
+            *([f"{run['peak_pss_mib']:,.0f}"] if has_pss else []),
             f"{run['output_mib']:,.1f}",
         ]
         for run in result["runs"]
     ]
+    header = ["articles", "seconds", "articles/s", "ms/article", "peak RSS (MiB)"]
+    header += ["peak PSS (MiB)"] if has_pss else []
     text = (
         f"Measured by `benchmarks/build.py` on a {result['machine']['cores']}-core machine "
-        f"with {result['workers']} workers, from start-up to the finished release; peak RSS is "
-        "the resident memory of the builder and its workers added up:\n\n"
-        + _table(["articles", "seconds", "articles/s", "peak RSS (MiB)", "output (MiB)"], rows)
+        f"with {result['workers']} workers, from start-up to the finished release, on "
+        "generated corpora (`benchmarks/corpus.py`: seed paragraphs recombined, with "
+        "shifted dates). Peak RSS adds up the resident memory of the builder and its "
+        "workers, so pages the workers share with the builder count once per process"
+        + ("; peak PSS counts each shared page once" if has_pss else "")
+        + ":\n\n"
+        + _table([*header, "output (MiB)"], rows)
     )
+    if "marginal_ms_per_article" in result:
+        text += (
+            f"\n\nA straight-line fit over these runs gives {result['fixed_seconds']:.1f} s "
+            f"of fixed cost (start-up, and writing the card and figure) plus "
+            f"{result['marginal_ms_per_article']:.2f} ms per article."
+        )
     if "baseline" in result:
         base = result["baseline"]
         text += (
             f"\n\nBaseline (`datasets.Dataset.map` with `dateparser.search_dates` and lingua over "
-            f"all languages) on {base['articles']:,} articles: {base['articles_per_second']:,.1f} "
-            f"articles/s; this builder, on the same corpus and counting start-up for both, is "
+            f"all languages) on the same {base['articles']:,} articles: "
+            f"{base['articles_per_second']:,.1f} articles/s; this builder is "
             f"{result['speed_ratio']:,.1f}× faster."
         )
     return text
