@@ -26,7 +26,6 @@ from tqdm import tqdm
 from dataset_builder import contract, topics
 from dataset_builder.annotate import annotate_article, annotate_teaser, annotator_versions
 from dataset_builder.cache import AnnotationCache
-from dataset_builder.card import copy_card, write_release_metadata
 from dataset_builder.config import (
     DATASET_NAME,
     DEFAULT_INPUT,
@@ -574,6 +573,10 @@ class Build:
                     self.report,
                 )
             if staging is not None and self.sink is not None:
+                # Imported here, after the workers have started: the card's dependencies
+                # (Polars, Matplotlib) need not take memory in every worker process.
+                from dataset_builder.card import copy_card, write_release_metadata
+
                 self.report.files = self.sink.close()
                 write_release_metadata(staging, self.report)
                 # The assignment is written first: if it fails, nothing was replaced;

@@ -67,7 +67,9 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
@@ -120,11 +122,15 @@ _CJK_ITEM = r"[^\s、，,。．.；;：:！？!?()（）《》「」『』“”
 _CJK_ENUMERATION = re.compile(rf"{_CJK_ITEM}(?:[、・—]{_CJK_ITEM}){{2,}}")
 # Alphabetic lists end with a conjunction: "A, B and C", "A, B, C och D", "A, B và C".
 _LATIN_WORD = r"[\w'’&()-]{1,30}"
-_LATIN_ITEM = rf"[^\W\d_]{_LATIN_WORD}?(?: {_LATIN_WORD}){{0,4}}?"
-_LATIN_ENUMERATION = re.compile(
-    rf"(?<![\w'’&()-]){_LATIN_ITEM}(?:, {_LATIN_ITEM})+,? (?:and|or|och|eller|samt|và|hoặc|cũng như) "
+# The words of an item are possessive: a word is followed by a space or a comma, which
+# it cannot hold, so none of its shorter matches is followed by the rest of an item or a
+# list, and not trying them made looking for lists several times faster.
+_LATIN_ITEM = rf"[^\W\d_]{_LATIN_WORD}+(?: {_LATIN_WORD}+){{0,4}}?"
+_LATIN_REST_OF_LIST = (
+    rf"(?:, {_LATIN_ITEM})+,? (?:and|or|och|eller|samt|và|hoặc|cũng như) "
     rf"[^\W\d_]{_LATIN_WORD}?(?: {_LATIN_WORD}){{0,2}}(?![\w'’&()-])"
 )
+_LATIN_ENUMERATION = re.compile(rf"(?<![\w'’&()-]){_LATIN_ITEM}{_LATIN_REST_OF_LIST}")
 # Both enumeration patterns are tried at every position of the text they are run on,
 # which made them the costliest part of annotating an article. They are run only where
 # they can match (see `enumeration_spans`), which these patterns find cheaply:
@@ -140,9 +146,19 @@ _LATIN_LIST_END = re.compile(
     rf", {_LATIN_ITEM},? (?:and|or|och|eller|samt|và|hoặc|cũng như) "
     rf"[^\W\d_]{_LATIN_WORD}?(?: {_LATIN_WORD}){{0,2}}(?![\w'’&()-])"
 )
+# - within such a run, a list is found from the comma after its first item: what
+#   follows the comma is the rest of a list, and an item ends at the comma.
+_LATIN_LIST_AFTER_COMMA = re.compile(_LATIN_REST_OF_LIST)
+_LATIN_FIRST_ITEM = re.compile(rf"(?<![\w'’&()-]){_LATIN_ITEM}(?=, )")
 # Matches resolved to lexicon terms are memoised per lexicon; past this many distinct
 # matched strings (never reached with news text) the memo starts afresh.
 _MAX_RESOLVED = 100_000
+# The matches of words are memoised per lexicon of whole words; past this many distinct
+# words the memo starts afresh.
+_MAX_WORDS = 200_000
+# Results for items without a body (related teasers) are memoised; past this many
+# the memo starts afresh.
+_MAX_REMEMBERED = 10_000
 # Characters beyond the plane `_traditional_characters` covers (rare Chinese characters,
 # emoji): text with any of them is always converted to simplified characters.
 _BEYOND_PLANE = re.compile("[\U00010000-\U0010ffff]")
@@ -209,6 +225,13 @@ class TermMatch(NamedTuple):
     role: str | None
 
 
+class _Unresolved:
+    """Marks a matched string not yet resolved to a term."""
+
+
+_UNRESOLVED: Any = _Unresolved()
+
+
 class _Term(NamedTuple):
     """What a matched string stands for, worked out once per string (see `Lexicon.find`)."""
 
@@ -228,6 +251,17 @@ def _char_pattern(char: str) -> str:
     return r"\s+" if char == " " else re.escape(char)
 
 
+def _trie(terms: Sequence[str]) -> dict[str, Any]:
+    """The terms as a tree of characters; an empty key marks the end of a term."""
+    trie: dict[str, Any] = {}
+    for term in terms:
+        node = trie
+        for char in term:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return trie
+
+
 def _trie_pattern(terms: Sequence[str]) -> str:
     """One regular expression for many literal terms, shaped as a trie.
 
@@ -235,23 +269,61 @@ def _trie_pattern(terms: Sequence[str]) -> str:
     of terms is slow; a trie shares prefixes and, with greedy optional tails, prefers the
     longest term at each position.
     """
-    trie: dict[str, Any] = {}
-    for term in terms:
-        node = trie
-        for char in term:
-            node = node.setdefault(char, {})
-        node[""] = {}
+    return _emit_trie(_trie(terms))
 
-    def emit(node: dict[str, Any]) -> str:
-        branches = [_char_pattern(char) + emit(node[char]) for char in sorted(node) if char]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if "" in node:
-            return ("(?:" + body + ")" if len(branches) == 1 else body) + "?"
-        return body
 
-    return emit(trie)
+def _emit_trie(node: dict[str, Any]) -> str:
+    branches = [_char_pattern(char) + _emit_trie(node[char]) for char in sorted(node) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" in node:
+        return ("(?:" + body + ")" if len(branches) == 1 else body) + "?"
+    return body
+
+
+def _grouped_trie_pattern(terms: Sequence[str]) -> str:
+    """`_trie_pattern(terms)` laid out to find the branch for a position in fewer steps.
+
+    At each position that holds the first character of a term, `re` tried the trie's
+    first characters one after another; with hundreds of them (Chinese), that was most
+    of the cost of matching. Here the first character is matched by a class, then its
+    group among a few groups of first characters is told apart by looking behind, then
+    the second character is matched among those that follow the group's first ones,
+    and the first one checked by looking behind at both. The matches are the same: at
+    most one branch can match at a position, as in the trie.
+    """
+    trie = _trie(terms)
+    firsts = sorted(char for char in trie if char)
+    if not firsts:
+        return ""
+    size = -(-len(firsts) // max(1, round(math.sqrt(len(firsts)) / 2)))
+    groups = []
+    for at in range(0, len(firsts), size):
+        group = firsts[at : at + size]
+        followed: dict[str, list[str]] = {}  # second character -> first ones it follows
+        for first in group:
+            for second in trie[first]:
+                if second:
+                    followed.setdefault(second, []).append(first)
+        branches = []
+        for second, group_firsts in sorted(followed.items()):
+            if second == " ":  # any run of whitespace, as in `_char_pattern`
+                step, behind, rest = r"\s", r"\s", r"\s*"
+            else:
+                step = behind = re.escape(second)
+                rest = ""
+            checks = [
+                f"(?<={re.escape(first)}{behind}){rest}{_emit_trie(trie[first][second])}"
+                for first in group_firsts
+            ]
+            branches.append(
+                step + (checks[0] if len(checks) == 1 else "(?:" + "|".join(checks) + ")")
+            )
+        # A one-character term matches when no longer one does.
+        branches += [f"(?<={re.escape(first)})" for first in group if "" in trie[first]]
+        groups.append(f"(?<=[{''.join(map(re.escape, group))}])(?:{'|'.join(branches)})")
+    return f"[{''.join(map(re.escape, firsts))}](?:{'|'.join(groups)})"
 
 
 class Lexicon:
@@ -262,6 +334,8 @@ class Lexicon:
         self.word_boundaries: bool = bool(document["word_boundaries"])
         self._entries: dict[tuple[str, str], TermEntry] = {}
         forms: dict[str, list[str]] = {group: [] for group in _MATCH_GROUPS}
+        # Words that a phrase goes on from ("förenta" in "förenta nationerna").
+        phrase_words: set[str] = set()
         for entry in document["entries"]:
             code = entry["code"]
             if code not in vocabulary:
@@ -283,13 +357,23 @@ class Lexicon:
                 # decomposed spellings of accented terms are matched too.
                 for form in {key, unicodedata.normalize("NFD", key)}:
                     forms[group].append(form)
+                    phrase_words.update(form.split(" ")[:-1])
         # Matching lower-cased text case-sensitively is several times faster than
         # IGNORECASE; the latter is kept for the rare text whose lower-casing changes its
         # length (offsets must stay those of the original text).
         self._pattern = self._compile(forms, 0)
         self._pattern_ignoring_case = self._compile(forms, re.IGNORECASE)
-        # (match group, matched text as written) -> its term, or None when it names none.
+        # (match group, matched text as written) -> its term, or None when it names none;
+        # for a lexicon without word boundaries, by matched text alone.
         self._resolved: dict[tuple[str, str], _Term | None] = {}
+        self._resolved_bare: dict[str, _Term | None] = {}
+        # For lexicons of whole words (see `_find_by_word`): the matches of each word (a
+        # whitespace-separated run of characters) seen so far, at offsets into the word;
+        # the words a phrase may start in; and those words with those that have a match.
+        self._phrase_words = tuple(sorted(phrase_words))
+        self._word_matches: dict[str, tuple[tuple[int, int, _Term], ...]] = {}
+        self._notable_words: set[str] = set()
+        self._phrase_starts: set[str] = set()
 
     def _split_wildcards(self, term: str) -> tuple[str, str]:
         if not self.word_boundaries:
@@ -305,9 +389,12 @@ class Lexicon:
         return "bare", core
 
     def _compile(self, forms: Mapping[str, list[str]], flags: int) -> re.Pattern[str]:
-        tries = {group: _trie_pattern(sorted(set(terms))) for group, terms in forms.items()}
         if not self.word_boundaries:
-            return re.compile(f"(?P<bare>{tries['bare'] or '(?!)'})", flags)
+            # The term is all of a match: no group to capture it, which costs time.
+            terms = sorted(set(forms["bare"]))
+            trie = _trie_pattern(terms) if flags else _grouped_trie_pattern(terms)
+            return re.compile(trie or "(?!)", flags)
+        tries = {group: _trie_pattern(sorted(set(terms))) for group, terms in forms.items()}
         # A word start, then: a whole-word term, a term the word may go on after, or
         # -- at the first position inside the word where one fits -- a term that ends
         # the word or one the word goes on after.
@@ -341,24 +428,55 @@ class Lexicon:
         return _Term(entry.code, entry.weight, _term_key(core), entry.role, weak, check_edges)
 
     def find(self, text: str) -> list[tuple[int, int, _Term]]:
-        """Start, end and term of every match in `text`, in text order.
+        """Start, end and term of every match in `text`, in text order."""
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            return self._resolve_all(text, self._pattern_ignoring_case.finditer(text))
+        if self.word_boundaries:
+            return self._find_by_word(text, lowered)
+        return self._find_substrings(text, lowered)
+
+    def _find_substrings(self, text: str, lowered: str) -> list[tuple[int, int, _Term]]:
+        """`find` for a lexicon without word boundaries, on `text` lower-cased as `lowered`.
+
+        `_resolve_all`, cut down to a pattern that matches bare terms and nothing else:
+        with one match for every few characters of Chinese text, each step counts.
+        """
+        resolved = self._resolved_bare
+        results = []
+        for match in self._pattern.finditer(lowered):
+            start, end = match.span()
+            core = text[start:end]
+            term = resolved.get(core, _UNRESOLVED)
+            if term is _UNRESOLVED:
+                if len(resolved) >= _MAX_RESOLVED:
+                    resolved.clear()
+                term = resolved[core] = self._resolve("bare", core)
+            if term is None:
+                continue
+            if term.check_edges and not self._stands_alone(text, start, end):
+                continue
+            results.append((start, end, term))
+        return results
+
+    def _resolve_all(
+        self, text: str, found: Iterator[re.Match[str]]
+    ) -> list[tuple[int, int, _Term]]:
+        """Start, end and term of the `found` matches of the pattern in `text`.
 
         Whether a matched string names a term, and which, depends on the string alone,
         so it is worked out once per distinct string (normalising and looking up the
         term for every match was much of the cost of annotating).
         """
-        lowered = text.lower()
-        if len(lowered) == len(text):
-            found = self._pattern.finditer(lowered)
-        else:
-            found = self._pattern_ignoring_case.finditer(text)
         resolved = self._resolved
         results = []
         for match in found:
             group = match.lastgroup
-            if group is None:
-                continue
-            core_start, core_end = match.span(group)
+            if group is None:  # a pattern without groups (see `_compile`): a bare term
+                group = "bare"
+                core_start, core_end = match.span()
+            else:
+                core_start, core_end = match.span(group)
             core = text[core_start:core_end]
             try:
                 term = resolved[group, core]
@@ -373,6 +491,77 @@ class Lexicon:
             results.append((match.start(), match.end(), term))
         return results
 
+    def _find_by_word(self, text: str, lowered: str) -> list[tuple[int, int, _Term]]:
+        """`find` for a lexicon of whole words, on `text` lower-cased as `lowered`.
+
+        Running the pattern over the text was slow: it tries the terms a word may end or
+        go on with at every letter of every word. But a match goes on over the end of a
+        word (a whitespace-separated run of characters) only where a phrase does, so the
+        matches in the text are those of its words, each matched on its own, except from
+        a word a phrase may start in to the first following word a phrase cannot go on
+        from, where the pattern is run. Text repeats its words, so the matches of each
+        word are worked out once, and most words have none.
+        """
+        words = text.split()
+        # (`filterfalse`, `compress` and `map` keep the loops over all words out of Python.)
+        new = set(itertools.filterfalse(self._word_matches.__contains__, words))
+        if new:
+            if len(self._word_matches) + len(new) > _MAX_WORDS:
+                self._word_matches.clear()
+                self._notable_words.clear()
+                self._phrase_starts.clear()
+                new = set(words)
+            self._learn(new)
+        notable, phrase_starts, word_matches = (
+            self._notable_words,
+            self._phrase_starts,
+            self._word_matches,
+        )
+        found: list[tuple[int, int, _Term]] = []
+        add = found.append
+        position = 0  # where the next word to find starts, or whitespace before it
+        last = -1  # the index of the last word matched so far
+        for index in itertools.compress(itertools.count(), map(notable.__contains__, words)):
+            if index <= last:  # matched with a phrase before it
+                continue
+            word = words[index]
+            start = text.find(word, position)
+            while not _stands_as_word(text, start, start + len(word)):
+                start = text.find(word, start + 1)
+            end = start + len(word)
+            if word in phrase_starts:
+                last = index
+                while last + 1 < len(words) and words[last] in phrase_starts:
+                    last += 1
+                    end = text.find(words[last], end) + len(words[last])
+                found += self._resolve_all(text, self._pattern.finditer(lowered, start, end))
+            else:
+                last = index
+                for at, to, term in word_matches[word]:
+                    add((start + at, start + to, term))
+            position = end
+        return found
+
+    def _learn(self, words: set[str]) -> None:
+        """Works out the matches of each of `words`, all in one run of the pattern."""
+        batch = list(words)
+        # Offsets into the lower-cased words are those into the words (`find` keeps to
+        # text whose lower-casing keeps its length), and no match goes on over a NUL: no
+        # term holds one, nor is it a word character or whitespace.
+        offsets = list(itertools.accumulate((len(word) + 1 for word in batch), initial=0))
+        joined = "\0".join(batch)
+        matches: list[list[tuple[int, int, _Term]]] = [[] for _ in batch]
+        for start, end, term in self._resolve_all(joined, self._pattern.finditer(joined.lower())):
+            index = bisect.bisect(offsets, start) - 1
+            matches[index].append((start - offsets[index], end - offsets[index], term))
+        for word, word_matches in zip(batch, matches, strict=True):
+            self._word_matches[word] = tuple(word_matches)
+            if self._phrase_words and word.lower().endswith(self._phrase_words):
+                self._phrase_starts.add(word)
+                self._notable_words.add(word)
+            elif word_matches:
+                self._notable_words.add(word)
+
     def matches(self, text: str) -> Iterator[TermMatch]:
         for start, end, term in self.find(text):
             yield TermMatch(start, end, term.code, term.weight, term.key, term.role)
@@ -383,6 +572,11 @@ class Lexicon:
         if text[start] in _ASCII_ALNUM and start > 0 and text[start - 1] in _ASCII_ALNUM:
             return False
         return not (text[end - 1] in _ASCII_ALNUM and end < len(text) and text[end] in _ASCII_ALNUM)
+
+
+def _stands_as_word(text: str, start: int, end: int) -> bool:
+    """Whether `text[start:end]` is a whole whitespace-separated word of `text`."""
+    return (start == 0 or text[start - 1].isspace()) and (end == len(text) or text[end].isspace())
 
 
 def load_lexicon(path: Path, vocabulary: Mapping[str, VocabularyTopic]) -> Lexicon:
@@ -416,21 +610,15 @@ def _simplified(text: str) -> str:
 # --- The annotator ------------------------------------------------------------------
 
 
-class _Hit(NamedTuple):
-    # The first six fields are the order in which hits are counted: heaviest field
-    # first, full-weight before weak, then text order. No two hits share them, so
-    # sorting plain `_Hit`s needs no key function.
-    minus_field_weight: float
-    weak: bool  # a weak term, or one item of a list of three or more
-    segment_position: int
-    start: int
-    end: int
-    code: str
-    score: float
-    paragraph: int  # blank-line separated paragraph of the segment the match lies in
-    enumerated: bool  # the match is one item of a list of three or more
-    key: str  # the lexicon term, normalised
-    role: str | None
+# A match as it is counted: (segment position, start, end, code, key, weak, score,
+# paragraph, enumerated, role), where
+# - key is the lexicon term, normalised;
+# - weak says it is a weak term, or one item of a list of three or more;
+# - paragraph is the blank-line separated paragraph of the segment it lies in;
+# - enumerated says it is one item of a list of three or more.
+# Its first four fields put hits in text order, and no two hits share them. A plain
+# tuple, unpacked by the loops over hits: much faster than a named tuple's fields.
+_Hit = tuple[int, int, int, str, str, bool, float, int, bool, str | None]
 
 
 def enumeration_spans(text: str) -> list[tuple[int, int]]:
@@ -481,19 +669,57 @@ def _latin_enumerations(text: str) -> list[tuple[int, int]]:
     A list lies within one run of word characters, spaces and commas, and the characters
     around a run end any list, so searching each run that holds the end of a list finds
     exactly the lists a search of the whole text finds. Searching every run was slow:
-    on a run with many commas but no list the search tries every word.
+    on a run with many commas but no list the search tries every word. (A list end lies
+    within one run, so each is found by a search of the whole text.)
     """
     spans: list[tuple[int, int]] = []
-    if not _LATIN_LIST_END.search(text):
-        return spans
-    for run in _LATIN_RUN.finditer(text):
-        if _LATIN_LIST_END.search(text, *run.span()):
-            spans += [m.span() for m in _LATIN_ENUMERATION.finditer(text, *run.span())]
+    searched_to = 0
+    backwards = ""  # `text` reversed, to find where the run of a list end starts
+    for list_end in _LATIN_LIST_END.finditer(text):
+        if list_end.start() < searched_to:  # in a run already searched
+            continue
+        backwards = backwards or text[::-1]
+        run_start, searched_to = _run_around(text, backwards, list_end.start())
+        spans += _latin_enumerations_in_run(text, run_start, searched_to)
     return spans
 
 
-def _inside(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
-    return any(span_start <= start and end <= span_end for span_start, span_end in spans)
+def _latin_enumerations_in_run(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The spans of `_LATIN_ENUMERATION.finditer(text, start, end)`, found in fewer steps.
+
+    That search tries every word as the start of a list, and goes over the rest of the
+    list again for each. But an item holds no comma, so a list's first item ends at the
+    first comma after its start, and whether a list starts there, and where it ends,
+    depends only on what follows that comma. So at each comma followed by the rest of a
+    list, the leftmost first item that ends there (and starts after the previous comma
+    or list) starts a list, if there is one: those are the lists the search finds.
+    """
+    spans = []
+    item_from = start  # where the first item of the next list may start
+    comma = text.find(",", start, end)
+    while comma >= 0:
+        rest = _LATIN_LIST_AFTER_COMMA.match(text, comma, end)
+        if rest is not None:
+            first_item = _LATIN_FIRST_ITEM.search(text, item_from, comma + 2)
+            if first_item is not None:
+                spans.append((first_item.start(), rest.end()))
+                item_from = rest.end()
+                comma = text.find(",", item_from, end)
+                continue
+        item_from = comma + 1
+        comma = text.find(",", item_from, end)
+    return spans
+
+
+def _run_around(text: str, backwards: str, position: int) -> tuple[int, int]:
+    """Start and end of the `_LATIN_RUN` around `position` in `text` (`backwards` is
+    `text` reversed)."""
+    before = _LATIN_RUN.match(backwards, len(text) - position)
+    after = _LATIN_RUN.match(text, position)
+    return (
+        len(text) - before.end() if before else position,
+        after.end() if after else position,
+    )
 
 
 class LexiconTopicAnnotator:
@@ -513,7 +739,14 @@ class LexiconTopicAnnotator:
         # Looked up for every hit, so kept as plain dicts.
         self._parent = {code: topic.parent for code, topic in vocabulary.items()}
         self._top_level_code = {code: topic.parent or code for code, topic in vocabulary.items()}
+        # A topic and its parent, which its evidence counts for too.
+        self._lineage = {
+            code: (code,) if topic.parent is None else (code, topic.parent)
+            for code, topic in vocabulary.items()
+        }
         self.version = version
+        # Results for short items, by language and segments (see `annotate`).
+        self._remembered: dict[tuple[str, tuple[Segment, ...]], TopicResult] = {}
 
     @classmethod
     def from_directory(
@@ -532,45 +765,65 @@ class LexiconTopicAnnotator:
         return (lexicon,) if lexicon is not None else self._all_lexicons
 
     def annotate(self, segments: Sequence[Segment], language: str) -> TopicResult:
+        if any(segment.field == "body" for segment in segments):
+            return self._annotate(segments, language)
+        # Related teasers (items without a body) come again with many articles, so each
+        # is annotated once.
+        key = (language, tuple(segments))
+        result = self._remembered.get(key)
+        if result is None:
+            if len(self._remembered) >= _MAX_REMEMBERED:
+                self._remembered.clear()
+            result = self._remembered[key] = self._annotate(segments, language)
+        # Each caller gets topics of its own to keep.
+        topics = [
+            {**topic, "evidence": [dict(item) for item in topic["evidence"]]}
+            for topic in result.topics
+        ]
+        return TopicResult(topics, result.primary_topic)
+
+    def _annotate(self, segments: Sequence[Segment], language: str) -> TopicResult:
         hits = self._hits(segments, language)
         if not hits:
             return TopicResult([], None)
         evidence: dict[str, list[_Hit]] = {}
+        totals: dict[str, float] = {}  # the scores of `evidence`, added up in its order
         counted: dict[tuple[str, str], int] = {}
-        parent_of = self._parent
-        # Heaviest occurrences first, so the per-term cap keeps title matches over body.
-        ordered_hits = sorted(hits)
-        for hit in ordered_hits:
-            term = (hit.code, hit.key)
-            limit = MAX_COUNTED_PER_WEAK_TERM if hit.weak else MAX_COUNTED_PER_TERM
+        counted_hits = []
+        lineage = self._lineage
+        # Heaviest occurrences first (see `_hits`), so the per-term cap keeps title matches
+        # over body.
+        for hit in hits:
+            _, _, _, hit_code, key, weak, score, _, _, _ = hit
+            term = (hit_code, key)
             count = counted.get(term, 0)
-            if count >= limit:
+            if count >= (MAX_COUNTED_PER_WEAK_TERM if weak else MAX_COUNTED_PER_TERM):
                 continue
             counted[term] = count + 1
-            if hit.code in evidence:
-                evidence[hit.code].append(hit)
-            else:
-                evidence[hit.code] = [hit]
-            parent = parent_of[hit.code]
-            if parent is not None:
-                if parent in evidence:
-                    evidence[parent].append(hit)
+            counted_hits.append(hit)
+            for code in lineage[hit_code]:
+                if code in evidence:
+                    evidence[code].append(hit)
+                    totals[code] += score
                 else:
-                    evidence[parent] = [hit]
+                    evidence[code] = [hit]
+                    totals[code] = score
 
-        scores = {code: round(sum(h.score for h in found), 3) for code, found in evidence.items()}
+        parent_of = self._parent
+        scores = {code: round(total, 3) for code, total in totals.items()}
         top_level = {code: s for code, s in scores.items() if parent_of[code] is None}
         if not top_level:
             return TopicResult([], None)
         floor = max(MIN_SCORE, MIN_SHARE_OF_BEST * max(top_level.values()))
         # Anchoring is only worth checking for topics that pass the score floor.
         candidates = {code for code, score in top_level.items() if score >= floor}
-        kept = candidates & self._anchored(hits, segments) if candidates else set()
+        kept = self._anchored(hits, segments, candidates)
         kept |= {
             code for code, score in scores.items() if parent_of[code] in kept and score >= MIN_SCORE
         }
         ordered = sorted(kept, key=lambda code: (-scores[code], code))
-        topics = [self._topic(code, scores[code], evidence[code], segments) for code in ordered]
+        listed = self._evidence(counted_hits, kept, segments)
+        topics = [self._topic(code, scores[code], listed[code]) for code in ordered]
         return TopicResult(topics, self._primary(ordered, evidence, segments))
 
     def _primary(
@@ -583,20 +836,21 @@ class LexiconTopicAnnotator:
         top_level = [code for code in ordered if self._parent[code] is None]
         if not top_level:
             return None
+        fields = [segment.field for segment in segments]
         for code in top_level:
             if any(
-                hit.role == ACT_ROLE and segments[hit.segment_position].field in HEADING_FIELDS
-                for hit in evidence[code]
+                role == ACT_ROLE and fields[position] in HEADING_FIELDS
+                for position, _, _, _, _, _, _, _, _, role in evidence[code]
             ):
                 return code
         if len(top_level) == 1:  # nothing to choose between
             return top_level[0]
 
-        def weight_in(code: str, fields: frozenset[str]) -> float:
+        def weight_in(code: str, kinds: frozenset[str]) -> float:
             return sum(
-                hit.score
-                for hit in evidence[code]
-                if segments[hit.segment_position].field in fields and hit.role != FRAME_ROLE
+                score
+                for position, _, _, _, _, _, score, _, _, role in evidence[code]
+                if fields[position] in kinds and role != FRAME_ROLE
             )
 
         # `top_level` is in score order, so full ties keep that order.
@@ -611,105 +865,124 @@ class LexiconTopicAnnotator:
     def _top_level(self, code: str) -> str:
         return self._top_level_code[code]
 
-    def _anchored(self, hits: Sequence[_Hit], segments: Sequence[Segment]) -> set[str]:
-        """Top-level topics named in a heading or developed in a paragraph.
+    def _anchored(
+        self, hits: Sequence[_Hit], segments: Sequence[Segment], topics: set[str]
+    ) -> set[str]:
+        """Those of the top-level `topics` named in a heading or developed in a paragraph.
 
         One term in a list ("cooperation in trade, culture and education") is not what an
         item is about; a topic the heading names, or that a paragraph uses two different
         terms for (at least one of them a full-weight term outside a list), is.
         """
-        anchored: set[str] = set()
+        unanchored = set(topics)
         terms_in_paragraph: dict[tuple[str, int, int], set[str]] = {}
         strong_paragraphs: set[tuple[str, int, int]] = set()
         top_level_code = self._top_level_code
         fields = [segment.field for segment in segments]
-        for hit in hits:
-            topic = top_level_code[hit.code]
-            field = fields[hit.segment_position]
+        for position, _, _, code, key, weak, _, number, enumerated, _ in hits:
+            if not unanchored:
+                break
+            topic = top_level_code[code]
+            if topic not in unanchored:
+                continue
+            field = fields[position]
             if field in HEADING_FIELDS:
-                anchored.add(topic)
-            elif field in PARAGRAPH_FIELDS and not hit.enumerated:
-                paragraph = (topic, hit.segment_position, hit.paragraph)
-                if paragraph in terms_in_paragraph:
-                    terms_in_paragraph[paragraph].add(hit.key)
-                else:
-                    terms_in_paragraph[paragraph] = {hit.key}
-                if not hit.weak:
+                unanchored.remove(topic)
+            elif field in PARAGRAPH_FIELDS and not enumerated:
+                paragraph = (topic, position, number)
+                terms = terms_in_paragraph.setdefault(paragraph, set())
+                terms.add(key)
+                if not weak:
                     strong_paragraphs.add(paragraph)
-        anchored.update(
-            paragraph[0]
-            for paragraph, terms in terms_in_paragraph.items()
-            if len(terms) >= MIN_DISTINCT_TERMS_IN_PARAGRAPH and paragraph in strong_paragraphs
-        )
-        return anchored
+                if len(terms) >= MIN_DISTINCT_TERMS_IN_PARAGRAPH and paragraph in strong_paragraphs:
+                    unanchored.remove(topic)
+        return topics - unanchored
+
+    def _find(self, text: str, lexicons: Sequence[Lexicon]) -> list[tuple[int, int, _Term]]:
+        """Start, end and term of the matches of `lexicons` in `text`."""
+        if len(lexicons) == 1:
+            lexicon = lexicons[0]
+            return lexicon.find(_simplified(text) if lexicon.language == "zh" else text)
+        found: list[tuple[int, int, _Term]] = []
+        simplified: str | None = None
+        for lexicon in lexicons:
+            if lexicon.language == "zh":
+                # Traditional characters map one for one, so offsets stay valid.
+                simplified = simplified or _simplified(text)
+                found += lexicon.find(simplified)
+            else:
+                found += lexicon.find(text)
+        # Identical spans found by two lexicons count once (the first one's).
+        seen: set[tuple[int, int, str]] = set()
+        unique = []
+        for start, end, term in found:
+            if (start, end, term.code) not in seen:
+                seen.add((start, end, term.code))
+                unique.append((start, end, term))
+        unique.sort(key=lambda match: (match[0], match[1], match[2].code))
+        return unique
 
     def _hits(self, segments: Sequence[Segment], language: str) -> list[_Hit]:
+        """The matches in `segments`, in the order they are counted in: heaviest field
+        first, full-weight before weak, then text order."""
         lexicons = self._lexicons_for(language)
-        hits: list[_Hit] = []
-        for position, segment in enumerate(segments):
-            text = segment.text
+        # Hits by minus their field weight and whether they are weak, each in text order.
+        groups: dict[tuple[float, bool], list[_Hit]] = {}
+        bisect_right = bisect.bisect_right  # looked up once: the loop below runs for every match
+        for position, (field, _, text) in enumerate(segments):
             if not text:
                 continue
-            found: list[tuple[int, int, _Term]] = []
-            simplified: str | None = None
-            for lexicon in lexicons:
-                if lexicon.language == "zh":
-                    # Traditional characters map one for one, so offsets stay valid.
-                    simplified = simplified or _simplified(text)
-                    found += lexicon.find(simplified)
-                else:
-                    found += lexicon.find(text)
+            found = self._find(text, lexicons)
             if not found:
                 continue
-            if len(lexicons) > 1:
-                # Identical spans found by two lexicons count once (the first one's).
-                seen: set[tuple[int, int, str]] = set()
-                unique = []
-                for start, end, term in found:
-                    if (start, end, term.code) not in seen:
-                        seen.add((start, end, term.code))
-                        unique.append((start, end, term))
-                found = unique
-            field_weight = FIELD_WEIGHTS.get(segment.field, FIELD_WEIGHTS["body"])
+            field_weight = FIELD_WEIGHTS.get(field, FIELD_WEIGHTS["body"])
+            strong_hits = groups.setdefault((-field_weight, False), [])
+            weak_hits = groups.setdefault((-field_weight, True), [])
             breaks = [m.start() for m in _PARAGRAPH_BREAK.finditer(text)] if "\n" in text else []
+            # A match is in a list when a list starting at or before it reaches its end.
             lists = enumeration_spans(text)
-            for start, end, term in found:
-                paragraph = bisect.bisect(breaks, start) if breaks else 0
-                enumerated = bool(lists) and _inside(lists, start, end)
-                weight = min(term.weight, WEAK_TERM_WEIGHT) if enumerated else term.weight
-                hits.append(
-                    _Hit(
-                        -field_weight,
-                        enumerated or term.weak,
-                        position,
-                        start,
-                        end,
-                        term.code,
-                        field_weight * weight,
-                        paragraph,
-                        enumerated,
-                        term.key,
-                        term.role,
-                    )
-                )
-        return hits
+            list_starts = [start for start, _ in lists]
+            list_reach = list(itertools.accumulate((end for _, end in lists), max))
+            for start, end, (code, weight, key, role, weak, _) in found:
+                paragraph = bisect_right(breaks, start) if breaks else 0
+                enumerated = False
+                if lists:
+                    index = bisect_right(list_starts, start)
+                    enumerated = index > 0 and list_reach[index - 1] >= end
+                    if enumerated:
+                        weak, weight = True, min(weight, WEAK_TERM_WEIGHT)
+                score = field_weight * weight
+                hit = (position, start, end, code, key, weak, score, paragraph, enumerated, role)
+                (weak_hits if weak else strong_hits).append(hit)
+        return [hit for group in sorted(groups) for hit in groups[group]]
 
-    def _topic(
-        self, code: str, score: float, hits: list[_Hit], segments: Sequence[Segment]
-    ) -> dict[str, Any]:
+    def _evidence(
+        self, hits: Sequence[_Hit], codes: set[str], segments: Sequence[Segment]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """The evidence for each of `codes` among the counted `hits`, in text order."""
+        listed: dict[str, list[dict[str, Any]]] = {code: [] for code in codes}
+        lineage = self._lineage
+        for position, start, end, hit_code, _, _, _, _, _, _ in sorted(hits):
+            item = None
+            for code in lineage[hit_code]:
+                if code not in listed:
+                    continue
+                if item is None:
+                    field, field_index, text = segments[position]
+                    item = {
+                        "term": text[start:end],
+                        "field": field,
+                        "field_index": field_index,
+                        "span_start": start,
+                        "span_end": end,
+                    }
+                    listed[code].append(item)
+                else:  # the parent's: a copy of its own
+                    listed[code].append(item.copy())
+        return listed
+
+    def _topic(self, code: str, score: float, evidence: list[dict[str, Any]]) -> dict[str, Any]:
         topic = self._vocabulary[code]
-        evidence = []
-        for hit in sorted(hits, key=lambda h: (h.segment_position, h.start, h.end)):
-            segment = segments[hit.segment_position]
-            evidence.append(
-                {
-                    "term": segment.text[hit.start : hit.end],
-                    "field": segment.field,
-                    "field_index": segment.field_index,
-                    "span_start": hit.start,
-                    "span_end": hit.end,
-                }
-            )
         return {
             "code": code,
             "label": topic.label,
