@@ -17,6 +17,7 @@ as datasketch draws them (NumPy RandomState, seed 1), so the signatures are the 
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from functools import cache
 from typing import NamedTuple
 
@@ -110,74 +111,78 @@ def fingerprint(text: str) -> Fingerprint:
     return Fingerprint(sig, band_keys(sig))
 
 
-class NearDuplicateIndex:
-    """Signatures of kept articles, banded for lookup, in flat arrays.
+class PublishedIndex:
+    """What a build has admitted and published, for duplicate detection, kept on disk.
 
-    Band keys live in a small dict of recent entries that is merged, from time to time,
-    into a sorted NumPy array searched by bisection; signatures are stored in fixed-size
-    blocks. With the signature, about 450 bytes per article, where a dict per band would
-    take several times as much, and no array is ever copied to grow.
+    Ids (with where each was first seen), content hashes, MinHash signatures and band
+    keys go into a private temporary SQLite database, deleted when the index is closed:
+    the builder's memory stays at SQLite's page cache however many articles a build
+    publishes, and every lookup stays exact.
     """
 
-    BLOCK = 4096  # signatures per block
-    RECENT = 1 << 16  # band keys kept in the dict before a merge
+    CACHE_KIB = 16 * 1024
 
     def __init__(self) -> None:
-        self._recent: dict[int, int] = {}
-        self._keys = np.empty(0, dtype=np.int64)
-        self._values = np.empty(0, dtype=np.int32)
-        self._blocks: list[np.ndarray] = []
-        self._ids: list[str] = []
+        self._db = sqlite3.connect("")  # "": a temporary database in a file
+        self._db.executescript(
+            f"""
+            PRAGMA journal_mode = OFF;
+            PRAGMA synchronous = OFF;
+            PRAGMA cache_size = -{self.CACHE_KIB};
+            CREATE TABLE ids (id TEXT PRIMARY KEY, location TEXT NOT NULL) WITHOUT ROWID;
+            CREATE TABLE contents (digest BLOB PRIMARY KEY, id TEXT NOT NULL) WITHOUT ROWID;
+            CREATE TABLE articles (n INTEGER PRIMARY KEY, id TEXT NOT NULL, signature BLOB);
+            CREATE TABLE bands (key INTEGER PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+            """
+        )
+        self._count = 0
 
-    def _signature(self, index: int) -> np.ndarray:
-        row: np.ndarray = self._blocks[index // self.BLOCK][index % self.BLOCK]
-        return row
+    def close(self) -> None:
+        self._db.close()
 
-    def _lookup(self, keys: np.ndarray) -> list[int | None]:
-        """The kept article (its index) filed under each key, if any."""
-        positions = np.searchsorted(self._keys, keys).tolist()
-        size = len(self._keys)
-        found: list[int | None] = []
-        for key, position in zip(keys.tolist(), positions, strict=True):
-            index = self._recent.get(key)
-            if index is None and position < size and self._keys[position] == key:
-                index = int(self._values[position])
-            found.append(index)
-        return found
+    def first_seen(self, record_id: str) -> str | None:
+        """Where an id was admitted before, if it was."""
+        row = self._db.execute("SELECT location FROM ids WHERE id = ?", (record_id,)).fetchone()
+        return None if row is None else str(row[0])
 
-    def find(self, fingerprint: Fingerprint) -> tuple[str, float] | None:
-        """The most similar kept article at or above the threshold, if any."""
-        candidates = sorted({i for i in self._lookup(fingerprint.band_keys) if i is not None})
-        if not candidates:
-            return None
-        kept = np.stack([self._signature(i) for i in candidates])
-        agreement = (kept == fingerprint.signature).mean(axis=1)
+    def admit(self, record_id: str, location: str) -> None:
+        self._db.execute("INSERT INTO ids VALUES (?, ?)", (record_id, location))
+
+    def exact_duplicate(self, digest: bytes) -> str | None:
+        """The published article with this content hash, if any."""
+        row = self._db.execute("SELECT id FROM contents WHERE digest = ?", (digest,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def near_duplicate(self, fingerprint: Fingerprint) -> tuple[str, float] | None:
+        """The most similar published article at or above the threshold, if any.
+
+        Ties go to the earliest published article.
+        """
+        keys = fingerprint.band_keys.tolist()
+        marks = ",".join("?" * len(keys))
+        rows = self._db.execute(
+            "SELECT n, id, signature FROM articles WHERE n IN "
+            f"(SELECT n FROM bands WHERE key IN ({marks})) ORDER BY n",
+            keys,
+        ).fetchall()
         best: tuple[str, float] | None = None
-        for index, similarity in zip(candidates, agreement.tolist(), strict=True):
+        for _, record_id, blob in rows:
+            kept = np.frombuffer(blob, dtype=np.uint32)
+            similarity = float(np.mean(kept == fingerprint.signature))
             if similarity >= NEAR_DUPLICATE_THRESHOLD and (best is None or similarity > best[1]):
-                best = (self._ids[index], similarity)
+                best = (record_id, similarity)
         return best
 
-    def add(self, record_id: str, fingerprint: Fingerprint) -> None:
-        index = len(self._ids)
-        if index % self.BLOCK == 0:
-            self._blocks.append(np.zeros((self.BLOCK, NUM_PERM), dtype=np.uint32))
-        self._blocks[-1][index % self.BLOCK] = fingerprint.signature
-        self._ids.append(record_id)
-        keys = fingerprint.band_keys
-        for key, found in zip(keys.tolist(), self._lookup(keys), strict=True):
-            if found is None:
-                self._recent[key] = index
-        if len(self._recent) >= self.RECENT:
-            self._merge()
-
-    def _merge(self) -> None:
-        recent = np.fromiter(self._recent, dtype=np.int64, count=len(self._recent))
-        values = np.fromiter(self._recent.values(), dtype=np.int32, count=len(self._recent))
-        order = np.argsort(recent)
-        keys = np.concatenate([self._keys, recent[order]])
-        # Two sorted runs: a stable sort merges them in linear time.
-        merged = np.argsort(keys, kind="stable")
-        self._keys = keys[merged]
-        self._values = np.concatenate([self._values, values[order]])[merged]
-        self._recent = {}
+    def publish(self, record_id: str, digest: bytes, fingerprint: Fingerprint) -> None:
+        n = self._count
+        self._count += 1
+        self._db.execute("INSERT INTO contents VALUES (?, ?)", (digest, record_id))
+        self._db.execute(
+            "INSERT INTO articles VALUES (?, ?, ?)",
+            (n, record_id, fingerprint.signature.astype(np.uint32).tobytes()),
+        )
+        # A key already filed keeps its first article, as a lookup then finds the earliest.
+        self._db.executemany(
+            "INSERT OR IGNORE INTO bands VALUES (?, ?)",
+            [(key, n) for key in fingerprint.band_keys.tolist()],
+        )

@@ -1,8 +1,9 @@
 """The build: read -> parse -> validate -> annotate -> split -> publish.
 
 Inputs stream through in batches, so memory depends on the batch size and the number of
-workers; per article, only what duplicate detection needs is kept (under 1 KB). Output goes to a staging folder that replaces
-the previous release only when everything is written and checked.
+workers; what duplicate detection needs of every article (ids, content hashes, MinHash
+signatures) goes to a temporary database on disk. Output goes to a staging folder that
+replaces the previous release only when everything is written and checked.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from dataset_builder.config import (
     MAX_INPUT_BYTES,
     VERSION,
 )
-from dataset_builder.dedup import Fingerprint, NearDuplicateIndex, fingerprint
+from dataset_builder.dedup import Fingerprint, PublishedIndex, fingerprint
 from dataset_builder.publish import (
     TARGET_SHARD_BYTES,
     ParquetSink,
@@ -369,9 +370,7 @@ class Build:
         self.options = options
         self.report = BuildReport()
         self.assigner = SplitAssigner(load_assignments(options.splits_dir))
-        self.ids: dict[str, str] = {}  # id -> where it was first seen
-        self.contents: dict[bytes, str] = {}  # content hash (digest bytes) -> id
-        self.near = NearDuplicateIndex()
+        self.index = PublishedIndex()  # ids, content hashes and signatures, on disk
         self.sink: ParquetSink | None = None
         self.cache = (
             AnnotationCache(options.cache_dir, annotator_versions())
@@ -430,20 +429,21 @@ class Build:
         # A rejected or duplicate article is still provided by its input: its committed
         # split must not be reported missing or pruned.
         self.assigner.mark_seen(record_id)
-        if record_id in self.ids:
+        first = self.index.first_seen(record_id)
+        if first is not None:
             self._reject(
                 info,
                 Reject(
                     info.name,
                     "unique-id",
-                    f"id {record_id!r} is already used by {self.ids[record_id]}",
+                    f"id {record_id!r} is already used by {first}",
                     field="$.id",
                     line=record.get("line"),
                     id=record_id,
                 ),
             )
             return False
-        self.ids[record_id] = self._where(info, record)
+        self.index.admit(record_id, self._where(info, record))
         return True
 
     def _duplicate(
@@ -475,17 +475,15 @@ class Build:
                 continue
             # Duplicates are looked for among published articles only, so an article is
             # never dropped as the copy of one that was rejected.
-            digest = done.content_digest
-            kept = self.contents.get(digest)
+            kept = self.index.exact_duplicate(done.content_digest)
             if kept is not None:
                 self._duplicate(info, record, kept, "exact", 1.0)
                 continue
-            near = self.near.find(done.fingerprint)
+            near = self.index.near_duplicate(done.fingerprint)
             if near is not None:
                 self._duplicate(info, record, near[0], "near", near[1])
                 continue
-            self.contents[digest] = done.record_id
-            self.near.add(done.record_id, done.fingerprint)
+            self.index.publish(done.record_id, done.content_digest, done.fingerprint)
             self.assigner.assign(done.record_id)
             info.outcomes.append("published")
             self.report.published["default"][done.split] += 1
@@ -591,6 +589,7 @@ class Build:
                 self._pool.terminate()
             if self.cache is not None:
                 self.cache.close()
+            self.index.close()
             if staging is not None:
                 shutil.rmtree(staging, ignore_errors=True)
         return self.report
