@@ -156,9 +156,6 @@ _MAX_RESOLVED = 100_000
 # The matches of words are memoised per lexicon of whole words; past this many distinct
 # words the memo starts afresh.
 _MAX_WORDS = 200_000
-# Results for items without a body (related teasers) are memoised; past this many
-# the memo starts afresh.
-_MAX_REMEMBERED = 10_000
 # Characters beyond the plane `_traditional_characters` covers (rare Chinese characters,
 # emoji): text with any of them is always converted to simplified characters.
 _BEYOND_PLANE = re.compile("[\U00010000-\U0010ffff]")
@@ -745,8 +742,6 @@ class LexiconTopicAnnotator:
             for code, topic in vocabulary.items()
         }
         self.version = version
-        # Results for short items, by language and segments (see `annotate`).
-        self._remembered: dict[tuple[str, tuple[Segment, ...]], TopicResult] = {}
 
     @classmethod
     def from_directory(
@@ -765,24 +760,6 @@ class LexiconTopicAnnotator:
         return (lexicon,) if lexicon is not None else self._all_lexicons
 
     def annotate(self, segments: Sequence[Segment], language: str) -> TopicResult:
-        if any(segment.field == "body" for segment in segments):
-            return self._annotate(segments, language)
-        # Related teasers (items without a body) come again with many articles, so each
-        # is annotated once.
-        key = (language, tuple(segments))
-        result = self._remembered.get(key)
-        if result is None:
-            if len(self._remembered) >= _MAX_REMEMBERED:
-                self._remembered.clear()
-            result = self._remembered[key] = self._annotate(segments, language)
-        # Each caller gets topics of its own to keep.
-        topics = [
-            {**topic, "evidence": [dict(item) for item in topic["evidence"]]}
-            for topic in result.topics
-        ]
-        return TopicResult(topics, result.primary_topic)
-
-    def _annotate(self, segments: Sequence[Segment], language: str) -> TopicResult:
         hits = self._hits(segments, language)
         if not hits:
             return TopicResult([], None)
