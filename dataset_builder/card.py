@@ -512,8 +512,8 @@ def write_release_metadata(root: Path, report: Any) -> None:
 
     The manifest comes last: it lists the checksum of every other file.
     """
-    report_data = report.to_json()
     report.write_json(root / "build_report.json")
+    report_data = report.to_json()
     with (root / "rejects.jsonl").open("w", encoding="utf-8") as handle:
         for reject in report_data["rejects"]:
             handle.write(json.dumps(reject, ensure_ascii=False, sort_keys=True) + "\n")

@@ -30,17 +30,28 @@ def published_files(root: Path) -> list[str]:
 
 
 def write_manifest(root: Path, inputs: Iterable[dict[str, Any]]) -> None:
-    """SHA-256 and size of every published file, and SHA-256 of every input."""
-    manifest = {
+    """SHA-256 and size of every published file, and SHA-256 of every input.
+
+    The inputs are streamed to the file, one per line: an archive has hundreds of
+    thousands of them.
+    """
+    head = {
         "dataset": DATASET_NAME,
         "version": VERSION,
         "files": {
             name: {"sha256": file_sha256(root / name), "bytes": (root / name).stat().st_size}
             for name in published_files(root)
         },
-        "inputs": {item["file"]: item["sha256"] for item in inputs},
     }
-    (root / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    with (root / MANIFEST).open("w", encoding="utf-8") as handle:
+        handle.write(json.dumps(head, indent=2).removesuffix("\n}"))
+        handle.write(',\n  "inputs": {')
+        separator = "\n    "
+        for item in inputs:
+            handle.write(f"{separator}{json.dumps(item['file'])}: {json.dumps(item['sha256'])}")
+            separator = ",\n    "
+        # The layout json.dumps(..., indent=2) gives, an empty object included.
+        handle.write("}\n}\n" if separator == "\n    " else "\n  }\n}\n")
 
 
 def verify_release(root: Path) -> list[str]:

@@ -173,7 +173,19 @@ class BuildReport:
                 handle.write(("," if n else "") + "\n    " + json.dumps(entry, ensure_ascii=False))
             handle.write("\n  ]")
             for key, value in head.items():
-                handle.write(f",\n  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
+                handle.write(f",\n  {json.dumps(key)}: ")
+                if key == "new_split_assignments" and value:
+                    # One id per line: a large archive assigns hundreds of thousands.
+                    handle.write("{")
+                    for n, (record_id, split) in enumerate(value.items()):
+                        handle.write(
+                            ("," if n else "")
+                            + f"\n    {json.dumps(record_id, ensure_ascii=False)}: "
+                            + json.dumps(split)
+                        )
+                    handle.write("\n  }")
+                else:
+                    handle.write(json.dumps(value, ensure_ascii=False))
             handle.write("\n}\n")
 
     def totals(self) -> dict[str, int]:
