@@ -598,12 +598,6 @@ class Build:
                     copy_card(options.output_dir, options.card_dir)
         finally:
             if self._pool is not None:
-                # SIGKILL first: a worker forked from a process with other threads can be
-                # stuck on a lock it inherited, and the SIGTERM handler the command line
-                # installs (inherited too) would never run there; the pool would then wait
-                # for it forever. Every result has been collected by now.
-                for worker in self._pool._pool:
-                    worker.kill()
                 self._pool.terminate()
             if self.cache is not None:
                 self.cache.close()
