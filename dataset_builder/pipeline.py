@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import json
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import shutil
 import tempfile
@@ -340,12 +341,32 @@ def process_chunk(records: list[Record]) -> list[ProcessedArticle]:
 
 
 def load_annotators() -> None:
-    """Load lexicons and validators in this process.
-
-    Worker processes forked afterwards share them instead of each loading its own copy.
-    """
+    """Load lexicons and validators in this process (once; later calls cost nothing)."""
     topics.default_topic_annotator()
     contract.load_validators()
+
+
+def start_worker_server() -> None:
+    """Start the process that worker processes are forked from, if it is not running.
+
+    Workers are not forked from the build process itself: a fork copies the locks that
+    the build's other threads (Arrow's thread pool, the progress bar) hold at that
+    instant, and a worker needing one would wait forever. The server is a fresh,
+    single-threaded interpreter that imports the annotators once
+    (`dataset_builder.worker_preload`); the workers forked from it share them. Starting
+    it early lets its imports overlap with the build's first reads.
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["dataset_builder.worker_preload"])
+    multiprocessing.forkserver.ensure_running()
+
+
+def worker_pool(workers: int) -> Any:
+    """A pool of `workers` processes that annotate chunks of articles."""
+    start_worker_server()
+    # load_annotators again in case the server could not import them (it ignores an
+    # ImportError in its preloads); otherwise it does nothing.
+    return multiprocessing.get_context("forkserver").Pool(workers, initializer=load_annotators)
 
 
 def _compacted(item: ProcessedArticle) -> ProcessedArticle:
@@ -406,8 +427,7 @@ class Build:
         todo = [records[i] for i in missing]
         if self.options.workers > 1 and len(todo) > 1:
             if self._pool is None:
-                load_annotators()
-                self._pool = multiprocessing.get_context("fork").Pool(self.options.workers)
+                self._pool = worker_pool(self.options.workers)
             size = max(1, min(CHUNK_SIZE, len(todo) // (self.options.workers * 4)))
             chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
             result: Any = self._pool.map_async(process_chunk, chunks)
@@ -551,6 +571,8 @@ class Build:
             raise BuildError(f"{options.input_dir}: input folder does not exist")
         if options.publish:
             recover_interrupted_swap(options.output_dir)
+        if options.workers > 1:
+            start_worker_server()
         paths, unsupported = discover(options.input_dir)
         for reject in unsupported:
             self.report.units += 1
