@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import yaml
 
 from dataset_builder.citation import citation_cff, dataset_apa, dataset_bibtex
@@ -501,9 +502,12 @@ def render_card(root: Path, report: dict[str, Any], stats: dict[str, Any]) -> st
 
 def _rights_section(root: Path) -> str:
     statements: set[tuple[str, str]] = set()
-    for frame in batches(root, "default", ["outlet", "rights"]):
-        for outlet, rights in frame.unique().iter_rows():
-            statements.add((outlet or "unknown", rights or "no rights statement recorded"))
+    for batch in batches(root, "default", ["outlet", "rights"]):
+        pairs = pa.Table.from_batches([batch]).group_by(["outlet", "rights"]).aggregate([])
+        for pair in pairs.to_pylist():
+            statements.add(
+                (pair["outlet"] or "unknown", pair["rights"] or "no rights statement recorded")
+            )
     return _table(["outlet", "rights statement"], [list(row) for row in sorted(statements)])
 
 

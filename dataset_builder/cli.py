@@ -19,7 +19,14 @@ from dataset_builder.config import (
     MAX_INPUT_BYTES,
     VERSION,
 )
-from dataset_builder.pipeline import BuildError, BuildOptions, BuildReport, build, default_workers
+from dataset_builder.pipeline import (
+    BuildError,
+    BuildOptions,
+    BuildReport,
+    build,
+    default_workers,
+    use_system_allocator,
+)
 from dataset_builder.publish import TARGET_SHARD_BYTES
 from dataset_builder.splits import SplitError
 
@@ -111,6 +118,7 @@ def _run_build(args: argparse.Namespace, publish: bool) -> int:
     # release stays as it was. (SIGKILL cannot be caught; the release is safe anyway,
     # since nothing touches it until the final swap.)
     signal.signal(signal.SIGTERM, _interrupt)
+    use_system_allocator()
     started = time.perf_counter()
     try:
         report = build(options)

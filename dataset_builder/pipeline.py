@@ -346,6 +346,16 @@ def load_annotators() -> None:
     contract.load_validators()
 
 
+def use_system_allocator() -> None:
+    """Give Arrow's buffers to the C library's allocator in this process.
+
+    Arrow's default allocator (mimalloc) keeps freed memory for reuse: reading the
+    release back for its statistics took about 70 MiB more that way. The C library
+    returns large blocks at once, at no measurable cost in build time.
+    """
+    pa.set_memory_pool(pa.system_memory_pool())
+
+
 def start_worker_server() -> None:
     """Start the process that worker processes are forked from, if it is not running.
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from dataset_builder.config import CONFIGS, SPLITS
@@ -29,16 +30,13 @@ def config_files(root: Path, config: str) -> list[Path]:
     return [path for split in SPLITS for path in split_files(root, config, split)]
 
 
-def batches(root: Path, config: str, columns: list[str]) -> Iterator[pl.DataFrame]:
+def batches(root: Path, config: str, columns: list[str]) -> Iterator[pa.RecordBatch]:
     """The records of a configuration, a batch at a time, with only `columns`."""
     for path in config_files(root, config):
         # Without pre-buffering, Arrow reads a row group at a time instead of whole
         # column chunks; freed buffers go back to the system after each file.
         parquet = pq.ParquetFile(path, pre_buffer=False)
-        for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns):
-            frame = pl.from_arrow(batch)
-            assert isinstance(frame, pl.DataFrame)
-            yield frame
+        yield from parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns)
         pa.default_memory_pool().release_unused()
 
 
@@ -48,9 +46,10 @@ def read_config(root: Path, config: str) -> pl.DataFrame:
     return pl.read_parquet(files) if files else pl.DataFrame()
 
 
-def _count(counter: Counter[str], frame: pl.DataFrame, column: str) -> None:
-    for key, n in frame.group_by(column).len().iter_rows():
-        counter[str(key)] += n
+def _count(counter: Counter[str], values: pa.Array) -> None:
+    """Add the occurrences of each value (nulls not counted) to `counter`."""
+    for pair in pc.value_counts(values.drop_null()).to_pylist():
+        counter[str(pair["values"])] += pair["counts"]
 
 
 def _ordered(counter: Counter[str]) -> dict[str, int]:
@@ -96,12 +95,6 @@ ARTICLE_COLUMNS = [
 ]
 
 
-def event_date_rows(frame: pl.DataFrame) -> pl.DataFrame:
-    """One row per event date: the frame's other columns plus the event date's fields."""
-    rows = frame.select("language", "event_dates").explode("event_dates").drop_nulls("event_dates")
-    return rows.unnest("event_dates") if not rows.is_empty() else pl.DataFrame()
-
-
 def _median(counts: Counter[int]) -> int:
     """Median (lower middle for an even count) of values given as value -> count."""
     middle, seen = (sum(counts.values()) - 1) // 2, 0
@@ -116,60 +109,68 @@ def _median(counts: Counter[int]) -> int:
 RANKED = ("languages", "scripts", "bcp47", "outlets", "date_sources", "primary_topics", "topics")
 
 
+def _year_label(batch: pa.RecordBatch) -> pa.Array:
+    """The publication year, marked when inferred, or "unknown"."""
+    inferred = pc.fill_null(pc.equal(batch["published_date_source"], "inferred"), False)
+    year = pc.binary_join_element_wise(
+        pc.cast(pc.year(batch["published_date"]), pa.string()),
+        pc.if_else(inferred, " (inferred)", ""),
+        "",
+    )
+    return pc.fill_null(year, "unknown")
+
+
 def dataset_statistics(root: Path) -> dict[str, Any]:
     counts: defaultdict[str, Counter[str]] = defaultdict(Counter)
     articles = event_dates = relative = 0
     body_lengths: Counter[int] = Counter()
-    for frame in batches(root, "default", ARTICLE_COLUMNS):
-        articles += frame.height
-        frame = frame.with_columns(
-            pl.col("script").fill_null("none"),
-            pl.col("outlet").fill_null("unknown"),
-            pl.col("primary_topic").fill_null("none"),
-            pl.when(pl.col("script").is_null())
-            .then(pl.col("language"))
-            .otherwise(pl.col("language") + "-" + pl.col("script"))
-            .alias("bcp47"),
-            pl.when(pl.col("published_date").is_null())
-            .then(pl.lit("unknown"))
-            .otherwise(
-                pl.col("published_date").dt.year().cast(pl.String)
-                + pl.when(pl.col("published_date_source") == "inferred")
-                .then(pl.lit(" (inferred)"))
-                .otherwise(pl.lit(""))
-            )
-            .alias("year"),
-        )
-        for name, column in (
-            ("languages", "language"),
-            ("scripts", "script"),
-            ("bcp47", "bcp47"),
-            ("outlets", "outlet"),
-            ("date_sources", "published_date_source"),
-            ("years", "year"),
-            ("primary_topics", "primary_topic"),
+    for batch in batches(root, "default", ARTICLE_COLUMNS):
+        articles += batch.num_rows
+        language, script = batch["language"], batch["script"]
+        for name, values in (
+            ("languages", language),
+            ("scripts", pc.fill_null(script, "none")),
+            (
+                "bcp47",
+                pc.if_else(
+                    pc.is_null(script),
+                    language,
+                    pc.binary_join_element_wise(language, script, "-"),
+                ),
+            ),
+            ("outlets", pc.fill_null(batch["outlet"], "unknown")),
+            ("date_sources", batch["published_date_source"]),
+            ("years", _year_label(batch)),
+            ("primary_topics", pc.fill_null(batch["primary_topic"], "none")),
+            ("topics", pc.struct_field(pc.list_flatten(batch["topics"]), "code")),
         ):
-            _count(counts[name], frame, column)
-        codes = frame.select(pl.col("topics").explode().struct.field("code")).drop_nulls()
-        _count(counts["topics"], codes, "code")
-        body_lengths.update(frame["body"].str.len_chars().to_list())
-        dates = event_date_rows(frame)
-        if dates.is_empty():
+            _count(counts[name], values)
+        for pair in pc.value_counts(pc.utf8_length(batch["body"])).to_pylist():
+            body_lengths[pair["values"]] += pair["counts"]
+        dates = pc.list_flatten(batch["event_dates"])
+        if not len(dates):
             continue
-        event_dates += dates.height
-        relative += int(dates["relative"].sum())
-        dates = dates.with_columns(pl.col("start_date").dt.year().alias("year"))
-        _count(counts["granularity"], dates, "granularity")
-        decades = dates.select(((pl.col("year") // 10) * 10).cast(pl.String).alias("d") + "s")
-        _count(counts["per_decade"], decades, "d")
-        per_year = dates.select(pl.col("language") + "|" + pl.col("year").cast(pl.String))
-        _count(counts["timeline"], per_year.rename({per_year.columns[0]: "k"}), "k")
+        event_dates += len(dates)
+        relative += pc.sum(pc.struct_field(dates, "relative")).as_py() or 0
+        _count(counts["granularity"], pc.struct_field(dates, "granularity"))
+        years = pc.year(pc.struct_field(dates, "start_date"))
+        decades = pc.multiply(pc.divide(years, 10), 10)  # integer division
+        _count(
+            counts["per_decade"],
+            pc.binary_join_element_wise(pc.cast(decades, pa.string()), "s", ""),
+        )
+        # language|start year, for the timeline figure
+        date_language = pc.take(language, pc.list_parent_indices(batch["event_dates"]))
+        _count(
+            counts["timeline"],
+            pc.binary_join_element_wise(date_language, pc.cast(years, pa.string()), "|"),
+        )
     related = related_dates = 0
     related_languages: Counter[str] = Counter()
-    for frame in batches(root, "related", ["language", "event_dates"]):
-        related += frame.height
-        _count(related_languages, frame, "language")
-        related_dates += int(frame["event_dates"].list.len().sum())
+    for batch in batches(root, "related", ["language", "event_dates"]):
+        related += batch.num_rows
+        _count(related_languages, batch["language"])
+        related_dates += pc.sum(pc.list_value_length(batch["event_dates"])).as_py() or 0
     stats: dict[str, Any] = {
         "sizes": split_sizes(root),
         "articles": articles,

@@ -4,6 +4,7 @@ Loading the annotators here, in the server, lets every worker forked from it sha
 compiled lexicons and validators instead of loading its own copy.
 """
 
-from dataset_builder.pipeline import load_annotators
+from dataset_builder.pipeline import load_annotators, use_system_allocator
 
+use_system_allocator()
 load_annotators()
