@@ -517,9 +517,9 @@ def write_release_metadata(root: Path, report: Any) -> None:
     The manifest comes last: it lists the checksum of every other file.
     """
     report.write_json(root / "build_report.json")
-    report_data = report.to_json()
+    report_data = report.summary()  # without the per-article lists: memory stays flat
     with (root / "rejects.jsonl").open("w", encoding="utf-8") as handle:
-        for reject in report_data["rejects"]:
+        for reject in report.sorted_rejects():
             handle.write(json.dumps(reject, ensure_ascii=False, sort_keys=True) + "\n")
     stats = dataset_statistics(root)
     draw_timeline(root, stats.get("event_dates", {}).get("timeline", {}))

@@ -17,11 +17,12 @@ as datasketch draws them (NumPy RandomState, seed 1), so the signatures are the 
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from functools import cache
 from typing import NamedTuple
 
 import numpy as np
+
+from dataset_builder.spool import temporary_database
 
 SHINGLE = 5
 NUM_PERM = 64
@@ -123,12 +124,9 @@ class PublishedIndex:
     CACHE_KIB = 16 * 1024
 
     def __init__(self) -> None:
-        self._db = sqlite3.connect("")  # "": a temporary database in a file
+        self._db = temporary_database(self.CACHE_KIB)
         self._db.executescript(
-            f"""
-            PRAGMA journal_mode = OFF;
-            PRAGMA synchronous = OFF;
-            PRAGMA cache_size = -{self.CACHE_KIB};
+            """
             CREATE TABLE ids (id TEXT PRIMARY KEY, location TEXT NOT NULL) WITHOUT ROWID;
             CREATE TABLE contents (digest BLOB PRIMARY KEY, id TEXT NOT NULL) WITHOUT ROWID;
             CREATE TABLE articles (n INTEGER PRIMARY KEY, id TEXT NOT NULL, signature BLOB);

@@ -17,7 +17,7 @@ import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,7 +47,8 @@ from dataset_builder.publish import (
     swap_into_place,
 )
 from dataset_builder.read import InputFile, Reject, discover, parsed, read_input, schema_rejects
-from dataset_builder.splits import SplitAssigner, load_assignments, save_assignments, split_for
+from dataset_builder.splits import SplitAssigner, read_assignments, save_assignments, split_for
+from dataset_builder.spool import SortedLog
 
 Record = dict[str, Any]
 # Keys the parser keeps for the build's own use; they are not published.
@@ -125,22 +126,33 @@ class InputLog:
         self._spool.seek(0, 2)
 
 
+def _write_entries(handle: Any, key: str, entries: Iterable[str], brackets: str = "[]") -> None:
+    """`"key": [...]` with one (already encoded) entry per line, streamed to `handle`."""
+    handle.write(f",\n  {json.dumps(key)}: {brackets[0]}")
+    count = 0
+    for count, entry in enumerate(entries, start=1):
+        handle.write(("," if count > 1 else "") + "\n    " + entry)
+    handle.write(("\n  " if count else "") + brackets[1])
+
+
 @dataclass
 class BuildReport:
     inputs: InputLog = field(default_factory=InputLog)
     rejects: list[Reject] = field(default_factory=list)
-    duplicates: list[dict[str, Any]] = field(default_factory=list)
+    # Sorted by file and id: one entry per duplicate article, kept on disk.
+    duplicates: SortedLog = field(default_factory=SortedLog)
     published: dict[str, Counter[str]] = field(
         default_factory=lambda: {"default": Counter(), "related": Counter()}
     )
     languages: Counter[str] = field(default_factory=Counter)
     units: int = 0  # articles offered: one per article file, one per JSON Lines line
     files: dict[str, dict[str, list[str]]] = field(default_factory=dict)
-    new_assignments: dict[str, str] = field(default_factory=dict)
+    # [id, split] of each id this build placed in a split, in id order, kept on disk.
+    new_assignments: SortedLog = field(default_factory=SortedLog)
     warnings: list[str] = field(default_factory=list)
 
-    def to_json(self) -> dict[str, Any]:
-        """Everything but the list of inputs (see `write_json`)."""
+    def summary(self) -> dict[str, Any]:
+        """Versions and counts: the report without its lists of inputs and articles."""
         return {
             "dataset": DATASET_NAME,
             "version": VERSION,
@@ -148,45 +160,76 @@ class BuildReport:
             "totals": self.totals(),
             "published": {c: dict(sorted(n.items())) for c, n in self.published.items()},
             "languages": dict(sorted(self.languages.items())),
-            # Sorted: rejects found while reading and after annotating arrive in an order
-            # that depends on the batch size.
-            "rejects": sorted(
-                (r.to_json() for r in self.rejects),
-                key=lambda r: (r["file"], r["line"] or 0, r["field"], r["rule"], r["message"]),
-            ),
-            "duplicates": sorted(self.duplicates, key=lambda d: (d["file"], d["id"])),
-            "warnings": sorted(self.warnings),
-            "new_split_assignments": dict(sorted(self.new_assignments.items())),
             "files": self.files,
         }
 
+    def sorted_rejects(self) -> list[dict[str, Any]]:
+        # Sorted: rejects found while reading and after annotating arrive in an order
+        # that depends on the batch size.
+        return sorted(
+            (r.to_json() for r in self.rejects),
+            key=lambda r: (r["file"], r["line"] or 0, r["field"], r["rule"], r["message"]),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything but the list of inputs, in memory (see `write_json` for large builds)."""
+        summary = self.summary()
+        files = summary.pop("files")
+        return {
+            **summary,
+            "rejects": self.sorted_rejects(),
+            "duplicates": list(self.duplicates),
+            "warnings": sorted(self.warnings),
+            "new_split_assignments": dict(self.new_assignments),
+            "files": files,
+        }
+
     def write_json(self, path: Path) -> None:
-        """The whole report, inputs included, streamed to `path`."""
-        head = self.to_json()
+        """The whole report, streamed to `path`: the keys of `to_json`, and the inputs."""
+        head = self.summary()
+        files = head.pop("files")
+
+        def entries(key: str, values: Iterable[Any]) -> None:
+            # One entry per line: a large archive has hundreds of thousands.
+            handle.write(
+                f",\n  {json.dumps(key)}: {{"
+                if key.endswith("assignments")
+                else f",\n  {json.dumps(key)}: ["
+            )
+            for n, value in enumerate(values):
+                handle.write(("," if n else "") + "\n    " + value)
+            handle.write(("\n  " if n >= 0 else "") + ("}" if key.endswith("assignments") else "]"))
+
         with path.open("w", encoding="utf-8") as handle:
-            handle.write("{\n")
-            for key in ("dataset", "version", "annotators"):
+            for n, key in enumerate(("dataset", "version", "annotators")):
                 handle.write(
-                    f"  {json.dumps(key)}: {json.dumps(head.pop(key), ensure_ascii=False)},\n"
+                    ("," if n else "{")
+                    + f"\n  {json.dumps(key)}: {json.dumps(head.pop(key), ensure_ascii=False)}"
                 )
-            handle.write('  "inputs": [')
-            for n, entry in enumerate(self.inputs):
-                handle.write(("," if n else "") + "\n    " + json.dumps(entry, ensure_ascii=False))
-            handle.write("\n  ]")
-            for key, value in head.items():
-                handle.write(f",\n  {json.dumps(key)}: ")
-                if key == "new_split_assignments" and value:
-                    # One id per line: a large archive assigns hundreds of thousands.
-                    handle.write("{")
-                    for n, (record_id, split) in enumerate(value.items()):
-                        handle.write(
-                            ("," if n else "")
-                            + f"\n    {json.dumps(record_id, ensure_ascii=False)}: "
-                            + json.dumps(split)
-                        )
-                    handle.write("\n  }")
-                else:
-                    handle.write(json.dumps(value, ensure_ascii=False))
+            _write_entries(
+                handle, "inputs", (json.dumps(entry, ensure_ascii=False) for entry in self.inputs)
+            )
+            for key, value in head.items():  # totals, published, languages
+                handle.write(f",\n  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
+            handle.write(f',\n  "rejects": {json.dumps(self.sorted_rejects(), ensure_ascii=False)}')
+            _write_entries(
+                handle,
+                "duplicates",
+                (json.dumps(entry, ensure_ascii=False) for entry in self.duplicates),
+            )
+            handle.write(
+                f',\n  "warnings": {json.dumps(sorted(self.warnings), ensure_ascii=False)}'
+            )
+            _write_entries(
+                handle,
+                "new_split_assignments",
+                (
+                    f"{json.dumps(record_id, ensure_ascii=False)}: {json.dumps(split)}"
+                    for record_id, split in self.new_assignments
+                ),
+                brackets="{}",
+            )
+            handle.write(f',\n  "files": {json.dumps(files, ensure_ascii=False)}')
             handle.write("\n}\n")
 
     def totals(self) -> dict[str, int]:
@@ -412,7 +455,7 @@ class Build:
     def __init__(self, options: BuildOptions) -> None:
         self.options = options
         self.report = BuildReport()
-        self.assigner = SplitAssigner(load_assignments(options.splits_dir))
+        self.assigner = SplitAssigner(read_assignments(options.splits_dir))
         self.index = PublishedIndex()  # ids, content hashes and signatures, on disk
         self.sink: ParquetSink | None = None
         self.cache = (
@@ -491,14 +534,16 @@ class Build:
     def _duplicate(
         self, info: InputFile, record: Record, kept: str, kind: str, similarity: float
     ) -> None:
-        self.report.duplicates.append(
+        where = self._where(info, record)
+        self.report.duplicates.add(
+            f"{where}\0{record['id']}",  # sorted by file, then id
             {
-                "file": self._where(info, record),
+                "file": where,
                 "id": record["id"],
                 "duplicate_of": kept,
                 "kind": kind,
                 "similarity": round(similarity, 3),
-            }
+            },
         )
         info.outcomes.append("duplicate")
 
@@ -526,7 +571,9 @@ class Build:
                 self._duplicate(info, record, near[0], "near", near[1])
                 continue
             self.index.publish(done.record_id, done.content_digest, done.fingerprint)
-            self.assigner.assign(done.record_id)
+            split, placed = self.assigner.assign(done.record_id)
+            if placed:
+                self.report.new_assignments.add(done.record_id, [done.record_id, split])
             info.outcomes.append("published")
             self.report.published["default"][done.split] += 1
             self.report.languages[done.language] += 1
@@ -634,12 +681,12 @@ class Build:
             if self.cache is not None:
                 self.cache.close()
             self.index.close()
+            self.assigner.close()
             if staging is not None:
                 shutil.rmtree(staging, ignore_errors=True)
         return self.report
 
     def _check_splits(self) -> None:
-        self.report.new_assignments = self.assigner.new
         missing = self.assigner.missing()
         if missing and not self.options.prune:
             shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")

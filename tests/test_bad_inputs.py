@@ -337,7 +337,7 @@ def test_duplicate_of_a_rejected_article_is_kept(tmp_path: Path) -> None:
     (inputs / "b-second.txt").write_text(text, encoding="utf-8")
     _, report = build_copy(tmp_path, inputs, allow_rejects=True, prune=True)
     assert report.totals()["published"] == 1
-    assert report.duplicates == []
+    assert list(report.duplicates) == []
 
 
 @settings(max_examples=300, deadline=None)

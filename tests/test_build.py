@@ -182,7 +182,7 @@ def test_added_article_keeps_existing_splits(tmp_path: Path) -> None:
     after = load_assignments(tmp_path / "splits")
     assert {k: after[k] for k in before} == before
     assert after["new-article"] == split_for("new-article")
-    assert report.new_assignments == {"new-article": split_for("new-article")}
+    assert dict(report.new_assignments) == {"new-article": split_for("new-article")}
 
 
 def test_missing_id_fails_unless_pruned(tmp_path: Path) -> None:

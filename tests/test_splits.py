@@ -8,6 +8,7 @@ from dataset_builder.splits import (
     SplitAssigner,
     SplitError,
     load_assignments,
+    read_assignments,
     save_assignments,
     split_for,
 )
@@ -26,20 +27,35 @@ def test_rule_is_deterministic_and_roughly_80_10_10() -> None:
 def test_listed_id_never_moves(tmp_path: Path) -> None:
     rule = split_for("x")
     other = next(s for s in ("train", "validation", "test") if s != rule)
-    save_assignments(tmp_path, {"x": other})
-    assigner = SplitAssigner(load_assignments(tmp_path))
-    assert assigner.assign("x") == other
-    assert assigner.new == {}
+    save_assignments(tmp_path, [("x", other)])
+    assigner = SplitAssigner(read_assignments(tmp_path))
+    assert assigner.split_of("x") == other
+    assert assigner.assign("x") == (other, False)
+    assert list(assigner.new()) == []
 
 
 def test_new_ids_are_recorded_and_missing_ids_reported(tmp_path: Path) -> None:
-    save_assignments(tmp_path, {"gone": "train"})
-    assigner = SplitAssigner(load_assignments(tmp_path))
-    assert assigner.assign("new") == split_for("new")
-    assert assigner.new == {"new": split_for("new")}
+    save_assignments(tmp_path, [("gone", "train"), ("kept", "test")])
+    assigner = SplitAssigner(read_assignments(tmp_path))
+    assert assigner.assign("new") == (split_for("new"), True)
+    assert assigner.assign("new") == (split_for("new"), False)
+    assigner.mark_seen("kept")
+    assert list(assigner.new()) == [("new", split_for("new"))]
     assert assigner.missing() == ["gone"]
-    assert assigner.assignments(prune=True) == {"new": split_for("new")}
-    assert assigner.assignments(prune=False) == {"gone": "train", "new": split_for("new")}
+    assert list(assigner.assignments(prune=True)) == [("kept", "test"), ("new", split_for("new"))]
+    assert list(assigner.assignments(prune=False)) == [
+        ("gone", "train"),
+        ("kept", "test"),
+        ("new", split_for("new")),
+    ]
+
+
+def test_saved_assignment_reads_back_in_id_order(tmp_path: Path) -> None:
+    pairs = {f"id-{n:03d}": split_for(f"id-{n:03d}") for n in range(50, 0, -1)}
+    assigner = SplitAssigner(pairs.items())
+    save_assignments(tmp_path, assigner.assignments(prune=False))
+    assert list(read_assignments(tmp_path)) == sorted(pairs.items())
+    assert load_assignments(tmp_path) == pairs
 
 
 def test_unknown_split_name_is_an_error(tmp_path: Path) -> None:
