@@ -279,8 +279,9 @@ def _performance_section() -> str:
         f"Measured by `benchmarks/build.py` on a {result['machine']['cores']}-core machine "
         f"with {result['workers']} workers, from start-up to the finished release, on "
         "generated corpora (`benchmarks/corpus.py`: seed paragraphs recombined, with "
-        "shifted dates). Peak RSS adds up the resident memory of the builder and its "
-        "workers, so pages the workers share with the builder count once per process"
+        "shifted dates). Peak RSS adds up the resident memory of the builder, its "
+        "workers and the server they are forked from, so pages the workers share with "
+        "that server count once per process"
         + ("; peak PSS counts each shared page once" if has_pss else "")
         + ":\n\n"
         + _table([*header, "output (MiB)"], rows)
