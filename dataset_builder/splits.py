@@ -71,7 +71,7 @@ class SplitAssigner:
     """
 
     def __init__(self, committed: Iterable[tuple[str, str]] = ()) -> None:
-        self._db = temporary_database(cache_kib=4 * 1024)
+        self._db = temporary_database(cache_kib=2 * 1024)
         # seen: an input provides the id (committed ids only: they are what `missing`
         # reports; a new id is seen by definition).
         self._db.execute(

@@ -30,7 +30,7 @@ class SortedLog:
     """Entries added in any order, read back in the order of their keys (then arrival)."""
 
     def __init__(self) -> None:
-        self._db = temporary_database(cache_kib=2 * 1024)
+        self._db = temporary_database(cache_kib=1024)
         self._db.execute(
             "CREATE TABLE entries (n INTEGER PRIMARY KEY, key TEXT NOT NULL, value TEXT NOT NULL)"
         )

@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from dataset_builder.config import CONFIGS, SPLITS
+
+if TYPE_CHECKING:  # Polars is imported where used: a build does not need it.
+    import polars as pl
 
 BATCH_ROWS = 1_000
 
@@ -34,14 +36,18 @@ def batches(root: Path, config: str, columns: list[str]) -> Iterator[pa.RecordBa
     """The records of a configuration, a batch at a time, with only `columns`."""
     for path in config_files(root, config):
         # Without pre-buffering, Arrow reads a row group at a time instead of whole
-        # column chunks; freed buffers go back to the system after each file.
+        # column chunks; in this thread, its buffers come from one allocator arena
+        # (with reader threads the end of a 20,000-article build peaked 25 MiB higher);
+        # freed buffers go back to the system after each file.
         parquet = pq.ParquetFile(path, pre_buffer=False)
-        yield from parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns)
+        yield from parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns, use_threads=False)
         pa.default_memory_pool().release_unused()
 
 
 def read_config(root: Path, config: str) -> pl.DataFrame:
     """A whole configuration in memory: for tests and small releases only."""
+    import polars as pl
+
     files = config_files(root, config)
     return pl.read_parquet(files) if files else pl.DataFrame()
 
@@ -206,6 +212,8 @@ def find_record(root: Path, record_id: str) -> dict[str, Any] | None:
     files = config_files(root, "default")
     if not files:
         return None
+    import polars as pl
+
     match = pl.scan_parquet(files).filter(pl.col("id") == record_id).collect()
     if match.is_empty():
         return None
