@@ -165,13 +165,15 @@ class PublishedIndex:
             f"(SELECT n FROM bands WHERE key IN ({marks})) ORDER BY n",
             keys,
         ).fetchall()
-        best: tuple[str, float] | None = None
-        for _, record_id, blob in rows:
-            kept = np.frombuffer(blob, dtype=np.uint32)
-            similarity = float(np.mean(kept == fingerprint.signature))
-            if similarity >= NEAR_DUPLICATE_THRESHOLD and (best is None or similarity > best[1]):
-                best = (record_id, similarity)
-        return best
+        if not rows:
+            return None
+        # All candidates at once: similar articles share bands with several others.
+        kept = np.frombuffer(b"".join(row[2] for row in rows), dtype=np.uint32)
+        similarities = (kept.reshape(len(rows), -1) == fingerprint.signature).mean(axis=1)
+        best = int(np.argmax(similarities))  # the first of equals: the earliest published
+        if similarities[best] < NEAR_DUPLICATE_THRESHOLD:
+            return None
+        return str(rows[best][1]), float(similarities[best])
 
     def publish(self, record_id: str, digest: bytes, fingerprint: Fingerprint) -> None:
         n = self._count

@@ -79,6 +79,9 @@ class SplitAssigner:
             "committed INTEGER NOT NULL, seen INTEGER NOT NULL) WITHOUT ROWID"
         )
         self._db.executemany("INSERT OR REPLACE INTO assignment VALUES (?, ?, 1, 0)", committed)
+        self._any_committed = (
+            self._db.execute("SELECT 1 FROM assignment LIMIT 1").fetchone() is not None
+        )
 
     def close(self) -> None:
         self._db.close()
@@ -89,19 +92,22 @@ class SplitAssigner:
 
     def mark_seen(self, record_id: str) -> None:
         """An input provides this id, whether or not it is published this time."""
+        if not self._any_committed:  # a first build: nothing to mark
+            return
         self._db.execute(
             "UPDATE assignment SET seen = 1 WHERE id = ? AND committed = 1", (record_id,)
         )
 
     def assign(self, record_id: str) -> tuple[str, bool]:
         """The id's split, and whether this call placed it (a new id)."""
+        split = split_for(record_id)
         placed = self._db.execute(
-            "INSERT OR IGNORE INTO assignment VALUES (?, ?, 0, 1)",
-            (record_id, split_for(record_id)),
+            "INSERT OR IGNORE INTO assignment VALUES (?, ?, 0, 1)", (record_id, split)
         ).rowcount
-        if not placed:
-            self.mark_seen(record_id)
-        return self.split_of(record_id), bool(placed)
+        if placed:
+            return split, True
+        self.mark_seen(record_id)
+        return self.split_of(record_id), False
 
     def missing(self) -> list[str]:
         """Ids the committed assignment lists that this build did not see."""
