@@ -40,6 +40,7 @@ from types import ModuleType
 from typing import Any, NamedTuple
 
 from dataset_builder.segments import Segment
+from dataset_builder.trie import char_trie
 
 VERSION = "1.0.0"
 
@@ -126,13 +127,7 @@ def _alternation(words: Iterable[str]) -> str:
     Factoring shared prefixes ("januari|juni|juli" -> "j(?:anuari|u(?:ni|li))") lets the
     regex engine reject a position after one character instead of trying every word.
     """
-    trie: dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-    return _trie_pattern(trie)
+    return _trie_pattern(char_trie(words))
 
 
 def _trie_pattern(node: Mapping[str, Any]) -> str:

@@ -81,6 +81,7 @@ from typing import Any, NamedTuple, Protocol
 from dataset_builder.config import RESOURCES_DIR, SCHEMA_DIR
 from dataset_builder.language import to_simplified
 from dataset_builder.segments import ARTICLE_FIELDS, RELATED_FIELDS, Segment, record_segments
+from dataset_builder.trie import char_trie
 
 LEXICON_DIR = RESOURCES_DIR / "topics"
 VOCABULARY_PATH = SCHEMA_DIR / "iptc-mediatopics.json"
@@ -248,17 +249,6 @@ def _char_pattern(char: str) -> str:
     return r"\s+" if char == " " else re.escape(char)
 
 
-def _trie(terms: Sequence[str]) -> dict[str, Any]:
-    """The terms as a tree of characters; an empty key marks the end of a term."""
-    trie: dict[str, Any] = {}
-    for term in terms:
-        node = trie
-        for char in term:
-            node = node.setdefault(char, {})
-        node[""] = {}
-    return trie
-
-
 def _trie_pattern(terms: Sequence[str]) -> str:
     """One regular expression for many literal terms, shaped as a trie.
 
@@ -266,7 +256,7 @@ def _trie_pattern(terms: Sequence[str]) -> str:
     of terms is slow; a trie shares prefixes and, with greedy optional tails, prefers the
     longest term at each position.
     """
-    return _emit_trie(_trie(terms))
+    return _emit_trie(char_trie(terms))
 
 
 def _emit_trie(node: dict[str, Any]) -> str:
@@ -290,7 +280,7 @@ def _grouped_trie_pattern(terms: Sequence[str]) -> str:
     and the first one checked by looking behind at both. The matches are the same: at
     most one branch can match at a position, as in the trie.
     """
-    trie = _trie(terms)
+    trie = char_trie(terms)
     firsts = sorted(char for char in trie if char)
     if not firsts:
         return ""
