@@ -41,9 +41,9 @@ def parsed_records(
 
     Each carries its split: from `assignments` (e.g. `splits.load_assignments`), else by rule.
     """
-    paths, _ = discover(input_dir)
-    for path in paths:
-        _, items = read_input(path, input_dir)
+    names, _ = discover(input_dir)
+    for name in names:
+        _, items = read_input(input_dir / name, input_dir)
         for item in items:
             if not isinstance(item, Reject):
                 item["content_sha256"] = content_sha256(item)

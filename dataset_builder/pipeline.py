@@ -608,13 +608,16 @@ class Build:
         if pending.batch:
             self.report.inputs.flush_before(pending.batch[-1][0])
 
-    def _records(self, paths: Sequence[Path]) -> Iterator[tuple[InputFile, Record]]:
+    def _records(self, names: Sequence[str]) -> Iterator[tuple[InputFile, Record]]:
         show = self.options.progress
         if show is None:
-            show = len(paths) >= PROGRESS_THRESHOLD
-        for path in tqdm(paths, unit="article", disable=not show, smoothing=0.1, mininterval=0.5):
+            show = len(names) >= PROGRESS_THRESHOLD
+        for name in tqdm(names, unit="article", disable=not show, smoothing=0.1, mininterval=0.5):
             info, items = read_input(
-                path, self.options.input_dir, self.options.max_input_bytes, parse=False
+                self.options.input_dir / name,
+                self.options.input_dir,
+                self.options.max_input_bytes,
+                parse=False,
             )
             self.report.inputs.add(info)
             offered = 0
@@ -641,7 +644,7 @@ class Build:
             recover_interrupted_swap(options.output_dir)
         if options.workers > 1:
             start_worker_server()
-        paths, unsupported = discover(options.input_dir)
+        names, unsupported = discover(options.input_dir)
         for reject in unsupported:
             self.report.units += 1
             self._reject(None, reject)
@@ -653,7 +656,7 @@ class Build:
             # the next and writes the previous, so neither side waits for the other.
             pending: PendingBatch | None = None
             batch: list[tuple[InputFile, Record]] = []
-            for item in self._records(paths):
+            for item in self._records(names):
                 batch.append(item)
                 if len(batch) >= options.batch_size:
                     submitted = self._submit(batch)
