@@ -173,34 +173,11 @@ class BuildReport:
             key=lambda r: (r["file"], r["line"] or 0, r["field"], r["rule"], r["message"]),
         )
 
-    def to_json(self) -> dict[str, Any]:
-        """Everything but the list of inputs, in memory (see `write_json` for large builds)."""
-        summary = self.summary()
-        files = summary.pop("files")
-        return {
-            **summary,
-            "rejects": self.sorted_rejects(),
-            "duplicates": list(self.duplicates),
-            "warnings": sorted(self.warnings),
-            "new_split_assignments": dict(self.new_assignments),
-            "files": files,
-        }
-
     def write_json(self, path: Path) -> None:
-        """The whole report, streamed to `path`: the keys of `to_json`, and the inputs."""
+        """The whole report, streamed to `path`: the summary, and every input, reject,
+        duplicate, warning and new split assignment."""
         head = self.summary()
         files = head.pop("files")
-
-        def entries(key: str, values: Iterable[Any]) -> None:
-            # One entry per line: a large archive has hundreds of thousands.
-            handle.write(
-                f",\n  {json.dumps(key)}: {{"
-                if key.endswith("assignments")
-                else f",\n  {json.dumps(key)}: ["
-            )
-            for n, value in enumerate(values):
-                handle.write(("," if n else "") + "\n    " + value)
-            handle.write(("\n  " if n >= 0 else "") + ("}" if key.endswith("assignments") else "]"))
 
         with path.open("w", encoding="utf-8") as handle:
             for n, key in enumerate(("dataset", "version", "annotators")):

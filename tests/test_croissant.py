@@ -102,7 +102,7 @@ def test_is_the_same_for_the_same_data_anywhere(
     elsewhere = tmp_path / "elsewhere"
     shutil.copytree(folder, elsewhere)
     again = croissant_metadata(
-        elsewhere, report.to_json(), dataset_statistics(elsewhere), release_date()
+        elsewhere, report.summary(), dataset_statistics(elsewhere), release_date()
     )
     assert again == metadata
     assert str(folder) not in json.dumps(metadata, ensure_ascii=False)
