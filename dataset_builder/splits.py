@@ -116,12 +116,6 @@ class SplitAssigner:
         )
         return [str(record_id) for (record_id,) in rows]
 
-    def new(self) -> Iterator[tuple[str, str]]:
-        """(id, split) of the ids placed by this build, in id order."""
-        yield from self._db.execute(
-            "SELECT id, split FROM assignment WHERE committed = 0 ORDER BY id"
-        )
-
     def assignments(self, prune: bool) -> Iterator[tuple[str, str]]:
         """The assignment to save, in id order: committed plus new, without missing ids
         when pruning."""

@@ -1,8 +1,8 @@
 """Lists a build keeps on disk rather than in memory.
 
 A build of an archive records something for each of hundreds of thousands of articles
-(new split assignments, duplicates); held in Python lists and dicts, that alone grew
-the builder's memory by about a kilobyte per article.
+(new split assignments, duplicates); held in Python lists and dicts, they made the
+builder's memory grow with the archive.
 """
 
 from __future__ import annotations
