@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from dataset_builder.config import DATASET_NAME, VERSION
+from dataset_builder.spool import write_json_entries
 
 MANIFEST = "MANIFEST.json"
 
@@ -45,13 +46,13 @@ def write_manifest(root: Path, inputs: Iterable[dict[str, Any]]) -> None:
     }
     with (root / MANIFEST).open("w", encoding="utf-8") as handle:
         handle.write(json.dumps(head, indent=2).removesuffix("\n}"))
-        handle.write(',\n  "inputs": {')
-        separator = "\n    "
-        for item in inputs:
-            handle.write(f"{separator}{json.dumps(item['file'])}: {json.dumps(item['sha256'])}")
-            separator = ",\n    "
-        # The layout json.dumps(..., indent=2) gives, an empty object included.
-        handle.write("}\n}\n" if separator == "\n    " else "\n  }\n}\n")
+        write_json_entries(
+            handle,
+            "inputs",
+            (f"{json.dumps(item['file'])}: {json.dumps(item['sha256'])}" for item in inputs),
+            brackets="{}",
+        )
+        handle.write("\n}\n")
 
 
 def verify_release(root: Path) -> list[str]:

@@ -18,7 +18,7 @@ import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,7 +49,7 @@ from dataset_builder.publish import (
 )
 from dataset_builder.read import InputFile, Reject, discover, parsed, read_input, schema_rejects
 from dataset_builder.splits import SplitAssigner, read_assignments, save_assignments, split_for
-from dataset_builder.spool import SortedLog
+from dataset_builder.spool import SortedLog, write_json_entries
 
 Record = dict[str, Any]
 # Keys the parser keeps for the build's own use; they are not published.
@@ -128,15 +128,6 @@ class InputLog:
         self._spool.seek(0, 2)
 
 
-def _write_entries(handle: Any, key: str, entries: Iterable[str], brackets: str = "[]") -> None:
-    """`"key": [...]` with one (already encoded) entry per line, streamed to `handle`."""
-    handle.write(f",\n  {json.dumps(key)}: {brackets[0]}")
-    count = 0
-    for count, entry in enumerate(entries, start=1):
-        handle.write(("," if count > 1 else "") + "\n    " + entry)
-    handle.write(("\n  " if count else "") + brackets[1])
-
-
 @dataclass
 class BuildReport:
     inputs: InputLog = field(default_factory=InputLog)
@@ -185,13 +176,13 @@ class BuildReport:
                     ("," if n else "{")
                     + f"\n  {json.dumps(key)}: {json.dumps(head.pop(key), ensure_ascii=False)}"
                 )
-            _write_entries(
+            write_json_entries(
                 handle, "inputs", (json.dumps(entry, ensure_ascii=False) for entry in self.inputs)
             )
             for key, value in head.items():  # totals, published, languages
                 handle.write(f",\n  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
             handle.write(f',\n  "rejects": {json.dumps(self.sorted_rejects(), ensure_ascii=False)}')
-            _write_entries(
+            write_json_entries(
                 handle,
                 "duplicates",
                 (json.dumps(entry, ensure_ascii=False) for entry in self.duplicates),
@@ -199,7 +190,7 @@ class BuildReport:
             handle.write(
                 f',\n  "warnings": {json.dumps(sorted(self.warnings), ensure_ascii=False)}'
             )
-            _write_entries(
+            write_json_entries(
                 handle,
                 "new_split_assignments",
                 (

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
 
 
 def temporary_database(cache_kib: int) -> sqlite3.Connection:
@@ -50,3 +50,18 @@ class SortedLog:
         # SQLite sorts in bounded memory, spilling to temporary files.
         for (value,) in self._db.execute("SELECT value FROM entries ORDER BY key, n"):
             yield json.loads(value)
+
+
+def write_json_entries(
+    handle: IO[str], key: str, entries: Iterable[str], brackets: str = "[]"
+) -> None:
+    """`, "key": [...]` with one (already encoded) entry per line, streamed to `handle`.
+
+    The layout `json.dumps(..., indent=2)` gives a member of a top-level object, an
+    empty list or object included, without holding the entries in memory.
+    """
+    handle.write(f",\n  {json.dumps(key)}: {brackets[0]}")
+    count = 0
+    for count, entry in enumerate(entries, start=1):
+        handle.write(("," if count > 1 else "") + "\n    " + entry)
+    handle.write(("\n  " if count else "") + brackets[1])
