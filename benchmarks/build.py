@@ -174,6 +174,39 @@ def baseline_run(corpus: Path, work: Path, workers: int) -> dict[str, Any]:
     }
 
 
+STARTUP_PROBE = r"""
+import time
+started = time.perf_counter()
+from dataset_builder import language, pipeline
+pipeline.load_annotators()
+loaded = time.perf_counter()
+language.detect_language(["Vietnam och Japan samarbetar inom handel, kultur och utbildning."])
+print(loaded - started, time.perf_counter() - loaded)
+"""
+
+
+def startup_costs(repeats: int = 3) -> dict[str, float]:
+    """Fixed costs of annotating, in a fresh process: importing the annotators and loading
+    their resources (done once, in the server workers are forked from), then the first
+    Latin-script text (each worker: lingua loads its Latin-script language models).
+    Medians of `repeats` runs."""
+    samples = [
+        [
+            float(value)
+            for value in subprocess.run(
+                [sys.executable, "-c", STARTUP_PROBE],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()
+        ]
+        for _ in range(repeats)
+    ]
+    imports, latin = (sorted(column)[len(column) // 2] for column in zip(*samples, strict=True))
+    return {"annotators_seconds": round(imports, 2), "latin_models_seconds": round(latin, 2)}
+
+
 def _fixed_and_marginal(runs: list[dict[str, Any]]) -> tuple[float, float]:
     """Least-squares fit seconds = fixed + marginal * articles over the runs."""
     xs = [float(r["articles"]) for r in runs]
@@ -235,7 +268,13 @@ def main() -> None:
         "baseline": baseline,
         "builder_on_baseline_corpus": ours,
         "speed_ratio": round(ratio, 1),
+        "startup": startup_costs(),
     }
+    print(
+        f"fresh worker: annotators loaded in {result['startup']['annotators_seconds']:.2f} s; "
+        f"first Latin-script text {result['startup']['latin_models_seconds']:.2f} s "
+        "(lingua loading its models)"
+    )
     if len(runs) > 1:
         first, last = runs[0], runs[-1]
         result["ms_per_article_change"] = round(

@@ -292,6 +292,14 @@ def _performance_section() -> str:
             f"of fixed cost (start-up, and writing the card and figure) plus "
             f"{result['marginal_ms_per_article']:.2f} ms per article."
         )
+    if "startup" in result:
+        startup = result["startup"]
+        text += (
+            " In a fresh process, loading the annotators takes "
+            f"{startup['annotators_seconds']:.1f} s (done once, in the server the workers are "
+            f"forked from), and the first Latin-script text {startup['latin_models_seconds']:.1f} s "
+            "more while lingua loads its Latin-script language models (done by each worker)."
+        )
     if "baseline" in result:
         base = result["baseline"]
         text += (
@@ -301,6 +309,20 @@ def _performance_section() -> str:
             f"{result['speed_ratio']:,.1f}× faster."
         )
     return text
+
+
+def _languages_and_outlets(languages: dict[str, int], outlets: dict[str, int]) -> str:
+    """ "N language(s) from M outlet(s)": undetermined languages and missing outlets are
+    not counted as one, but said apart."""
+    known_languages = [code for code in languages if code != "und"]
+    known_outlets = [name for name in outlets if name != "unknown"]
+    apart = []
+    if "und" in languages:
+        apart.append(f"{languages['und']} article(s) in an undetermined language")
+    if "unknown" in outlets:
+        apart.append(f"{outlets['unknown']} with no outlet recorded")
+    text = f"{len(known_languages)} language(s) from {len(known_outlets)} outlet(s)"
+    return text + (f" ({'; '.join(apart)})" if apart else "")
 
 
 def render_card(root: Path, report: dict[str, Any], stats: dict[str, Any]) -> str:
@@ -318,7 +340,7 @@ def render_card(root: Path, report: dict[str, Any], stats: dict[str, Any]) -> st
             f"{PRETTY_NAME} is a small multilingual collection of news articles about the relations "
             f"between Vietnam and Japan, for research and teaching on how the relationship is covered "
             f"across languages. This version holds **{stats['articles']} articles** in "
-            f"{len(languages)} language(s) from {len(outlets)} outlet(s), and **{stats['related']} "
+            f"{_languages_and_outlets(languages, outlets)}, and **{stats['related']} "
             f"related-article teasers** printed under them (configuration `related`). Every article "
             f"is parsed from its source page into title, lead, body and captions, validated against a "
             f"JSON Schema, and annotated with its language and script, IPTC Media Topics with the "
@@ -370,14 +392,16 @@ def render_card(root: Path, report: dict[str, Any], stats: dict[str, Any]) -> st
         _rights_section(root),
         "### How the records were made",
         (
-            "- **Vietnam News Agency, Chinese service** pages: the first line is the title, the "
-            "next paragraph the lead. Photo captions (lines ending in a credit such as `图自越通社`, "
-            "with any ` ảnh N` image marker and repeated headline removed) go to `captions`, each "
-            "once. The dateline `越通社河内——` is removed from the first paragraph. The body ends at "
-            "the end mark `(完)` and the agency signature `越通社`. Paragraphs that reappear at the "
-            "start of a later paragraph (excerpts printed above the article) are dropped as "
-            "duplicates. The `更多` list after the article becomes the `related` configuration: "
-            "caption, headline and summary of each teaser.\n"
+            "- **Vietnam News Agency, Chinese service** pages: the first line is the title. Photo "
+            "captions (lines ending in a credit such as `图自越通社`, with any ` ảnh N` image marker "
+            "and repeated headline removed) go to `captions`, each once. The dateline `越通社河内——` "
+            "is removed from the first paragraph. The body ends at the end mark `(完)` and the "
+            "agency signature `越通社`. Paragraphs that reappear at the start of a later paragraph "
+            "are dropped as duplicates: excerpts printed above the article, and the standfirst "
+            "that the page prints again as the first paragraph. The first paragraph kept is the "
+            "lead, the rest the body, so no text is counted twice. The `更多` list after the "
+            "article becomes the `related` configuration: caption, headline and summary of each "
+            "teaser.\n"
             "- **Vietnam.vn** pages (Swedish machine translations of Vietnamese articles): the site "
             "header line is dropped; the byline (`Báo Tin Tức…27/11/2025`) gives an explicit "
             "publication date; lines after `Bildtext` are captions; `Källa: <url>` gives "
@@ -439,7 +463,8 @@ def render_card(root: Path, report: dict[str, Any], stats: dict[str, Any]) -> st
         "### Event dates per decade",
         (
             f"{event_stats.get('articles', 0)} event dates in articles and "
-            f"{event_stats.get('related', 0)} in teasers."
+            f"{event_stats.get('related', 0)} in teasers. Each counts under the decade it "
+            "starts in, whatever its granularity: the 8th century (701–800) under the 700s."
         ),
         _counts_table(event_stats.get("per_decade", {}), "decade (articles)"),
         f"![Event dates per year and language]({TIMELINE.as_posix()})",

@@ -12,7 +12,6 @@ import yaml
 from dataset_builder.config import DATASET_NAME, PRETTY_NAME, VERSION
 
 AUTHORS = "Vietnam–Japan Relations News contributors"
-LICENSE = "CC-BY-4.0"
 
 
 def _apa_date(record: Mapping[str, Any]) -> str:
@@ -85,13 +84,15 @@ def citation_cff(released: str) -> str:
         "title": f"{PRETTY_NAME} ({DATASET_NAME})",
         "version": VERSION,
         "date-released": released,
-        "license": LICENSE,
+        # No `license`: CFF takes one SPDX licence for the whole work, and the article
+        # texts are not licensed by this dataset (the abstract and the card say so).
         "authors": [{"name": AUTHORS}],
         "abstract": (
             "A small multilingual dataset of news articles about Vietnam–Japan relations, "
             "parsed from their source pages and annotated with language, IPTC Media Topics "
             "and event dates (TIMEX3), for research and teaching. The article texts belong "
-            "to their publishers; the annotations and metadata are CC BY 4.0."
+            "to their publishers and are not licensed by this dataset; the annotations and "
+            "metadata it adds are CC BY 4.0."
         ),
         "keywords": [
             "news",

@@ -91,6 +91,11 @@ def _add_build_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-cache", action="store_true", help="annotate every article again")
     parser.add_argument(
+        "--prune",
+        action="store_true",
+        help="drop split assignments of ids no input provides, instead of stopping",
+    )
+    parser.add_argument(
         "--max-bytes", type=int, default=MAX_INPUT_BYTES, help="largest input file accepted"
     )
 
@@ -105,7 +110,7 @@ def _run_build(args: argparse.Namespace, publish: bool) -> int:
         output_dir=getattr(args, "output", DEFAULT_OUTPUT),
         splits_dir=args.splits,
         allow_rejects=getattr(args, "allow_rejects", False) or not publish,
-        prune=getattr(args, "prune", False),
+        prune=args.prune,
         publish=publish,
         batch_size=args.batch_size,
         workers=args.workers,
@@ -213,9 +218,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     build_parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="release folder")
     build_parser.add_argument(
         "--allow-rejects", action="store_true", help="publish even when some articles are rejected"
-    )
-    build_parser.add_argument(
-        "--prune", action="store_true", help="drop split assignments of ids no input provides"
     )
     build_parser.add_argument(
         "--shard-mb",

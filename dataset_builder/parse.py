@@ -138,9 +138,12 @@ def parse_vna_page(text: str) -> Record:
             paragraphs.append(line)
         if ended:
             break
+    # The standfirst is dropped too when it is such an excerpt, or a copy of the first
+    # paragraph without its dateline: the lead is then the first paragraph kept.
+    paragraphs = _drop_excerpts(paragraphs)
     if paragraphs:
         record["lead"] = paragraphs[0]
-        record["body"] = "\n\n".join(_drop_excerpts(paragraphs[1:]))
+        record["body"] = "\n\n".join(paragraphs[1:])
     record["captions"] = _unique(captions)
     record["related"] = parse_vna_teasers(teasers)
     return record

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jsonschema import ValidationError
+
 from dataset_builder.config import MAX_INPUT_BYTES
 from dataset_builder.contract import is_valid, validator
 from dataset_builder.manifest import file_sha256
@@ -228,13 +230,27 @@ def schema_rejects(
             file,
             str(error.validator),
             error.message,
-            field=error.json_path,
+            field=_field_of(error),
             line=line,
             id=record_id,
             counts=n == 0,
         )
         for n, error in enumerate(errors)
     ]
+
+
+def _field_of(error: ValidationError) -> str:
+    """The JSON path of the field an error is about.
+
+    A missing property is reported at the object that lacks it ("$"); the path then
+    names the property itself ("$.title"), which the message quotes.
+    """
+    required = error.validator_value
+    if error.validator == "required" and isinstance(error.instance, dict):
+        for name in required if isinstance(required, list) else ():
+            if name not in error.instance and error.message.startswith(repr(name)):
+                return f"{error.json_path}.{name}"
+    return error.json_path
 
 
 def article_from_text(text: str, record_id: str, source: str) -> dict[str, Any]:

@@ -191,7 +191,9 @@ def dataset_statistics(root: Path) -> dict[str, Any]:
     stats["event_dates"] = {
         "articles": event_dates,
         "related": related_dates,
-        "per_decade": dict(sorted(counts["per_decade"].items())),
+        "per_decade": dict(  # in calendar order: "700s" before "1600s"
+            sorted(counts["per_decade"].items(), key=lambda item: int(item[0].removesuffix("s")))
+        ),
         "granularity": _ordered(counts["granularity"]),
         "relative": relative,
         # (language, start year) -> event dates, for the timeline figure

@@ -248,6 +248,8 @@ def test_jsonl_lines_are_reported_with_line_numbers(
         else:
             assert line not in by_line
     assert "already used by utf8-bom.txt" in by_line[6].message
+    assert by_line[4].field == "$.body"  # the missing field, not the object lacking it
+    assert by_line[3].field == "$.title"
     sidecar_articles = {
         i["file"]: i["outcomes"] for i in report.inputs if i["file"].endswith("-date.txt")
     }

@@ -195,6 +195,21 @@ def test_missing_id_fails_unless_pruned(tmp_path: Path) -> None:
     assert set(load_assignments(tmp_path / "splits")) == {"004_33f5a66664a9c512"}
 
 
+def test_validate_accepts_prune_and_leaves_the_assignment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inputs, splits = tmp_path / "inputs", tmp_path / "splits"
+    inputs.mkdir()
+    shutil.copy(SEEDS / "004_33f5a66664a9c512.txt", inputs)
+    shutil.copytree(ROOT / "splits", splits)
+    before = (splits / "assignments.tsv").read_bytes()
+    command = ["validate", "--input", str(inputs), "--splits", str(splits), "--workers", "1"]
+    assert main(command) == 1
+    assert "--prune" in capsys.readouterr().err
+    assert main([*command, "--prune"]) == 0
+    assert (splits / "assignments.tsv").read_bytes() == before
+
+
 def test_annotate_command_prints_json_lines(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -95,8 +95,20 @@ def test_vna_dateline_removed_and_end_mark_respected() -> None:
 
 
 def test_excerpt_printed_above_the_article_is_not_duplicated() -> None:
-    body = str(parsed("001_595f845f27c271e1.txt")["body"])
-    assert body.count("进出口贸易方面,日本是越南第三大贸易伙伴") == 1
+    record = parsed("001_595f845f27c271e1.txt")
+    text = f"{record['lead']}\n\n{record['body']}"
+    assert text.count("进出口贸易方面,日本是越南第三大贸易伙伴") == 1
+    assert text.count("在政治方面,越南与日本友好合作关系不断得到巩固与发展") == 1
+    # The lead is the standfirst that follows the excerpts.
+    assert str(record["lead"]).startswith("值越南日本建交 40 周年")
+
+
+@pytest.mark.parametrize("name", sorted(TITLES))
+def test_no_paragraph_is_printed_twice(name: str) -> None:
+    # VNA pages print their standfirst again as the first paragraph, after the dateline.
+    record = parsed(name)
+    paragraphs = [str(record["lead"]), *str(record["body"]).split("\n\n")]
+    assert len(paragraphs) == len(set(paragraphs))
 
 
 def test_swedish_page() -> None:

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 import dataset_builder
-from dataset_builder.card import load_benchmark
+from dataset_builder.card import _languages_and_outlets, load_benchmark
 from dataset_builder.cli import main
 from dataset_builder.pipeline import BuildReport
 from tests.conftest import ROOT
@@ -113,6 +113,9 @@ def test_card_numbers_equal_the_data(seed_release: tuple[Path, BuildReport]) -> 
     assert {k.split(" ")[0]: v for k, v in topics.items()} == dict(expected_topics.iter_rows())
     outlets = _table_after(body, "### Source Data", "outlet")
     assert outlets == dict(articles.group_by("outlet").len().iter_rows())
+    known_languages = articles.filter(pl.col("language") != "und")["language"].n_unique()
+    known_outlets = articles["outlet"].drop_nulls().n_unique()
+    assert f"in {known_languages} language(s) from {known_outlets} outlet(s)" in body
 
     split_section = body.split("### Data Splits", 1)[1]
     for config, frame in (("default", articles), ("related", related)):
@@ -143,6 +146,7 @@ def test_card_numbers_equal_the_data(seed_release: tuple[Path, BuildReport]) -> 
         decades = _table_after(body, "### Event dates per decade", "decade")
         expected = events.group_by((pl.col("start_date").dt.year() // 10 * 10).alias("d")).len()
         assert decades == {f"{d}s": n for d, n in expected.iter_rows()}
+        assert list(decades) == sorted(decades, key=lambda d: int(d.removesuffix("s")))
 
     lengths = sorted(articles["body"].str.len_chars().to_list())
     assert (
@@ -155,6 +159,16 @@ def test_card_numbers_equal_the_data(seed_release: tuple[Path, BuildReport]) -> 
         f"offered {totals['articles_offered']} article(s): {totals['published']} published, "
         f"{totals['rejected']} rejected, {totals['duplicates']} duplicate(s)"
     ) in body
+
+
+def test_card_does_not_count_undetermined_language_or_missing_outlet() -> None:
+    assert _languages_and_outlets({"zh": 4, "und": 1}, {"VNA": 3, "unknown": 2}) == (
+        "1 language(s) from 1 outlet(s) (1 article(s) in an undetermined language; "
+        "2 with no outlet recorded)"
+    )
+    assert _languages_and_outlets({"zh": 4, "sv": 1}, {"VNA": 5}) == (
+        "2 language(s) from 1 outlet(s)"
+    )
 
 
 def test_card_accuracy_figures_come_from_the_benchmarks(
