@@ -36,17 +36,22 @@ MAX_LISTED_INPUTS = 40
 
 def _summary(report: BuildReport, published: bool) -> str:
     totals = report.totals()
+    # When nothing was written (validate, or a build stopped by rejects), an article that
+    # passed is one that would be published.
+    passed = "published" if published else "publishable"
     lines = []
     if report.units <= MAX_LISTED_INPUTS:
         lines += [f"{'file':<40} {'sha256':<16} outcome"]
         lines += [
             f"{i['file']:<40} {i['sha256'][:16]} "
-            + ", ".join(f"{n} {k}" for k, n in i["outcomes"].items())
+            + ", ".join(
+                f"{n} {passed if k == 'published' else k}" for k, n in i["outcomes"].items()
+            )
             for i in report.inputs
         ]
         lines.append("")
     lines += [
-        f"articles offered {totals['articles_offered']}: published {totals['published']}, "
+        f"articles offered {totals['articles_offered']}: {passed} {totals['published']}, "
         f"rejected {totals['rejected']}, duplicates {totals['duplicates']}; "
         f"related teasers {totals['related_published']}",
         "split        articles  related",

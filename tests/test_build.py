@@ -206,8 +206,11 @@ def test_validate_accepts_prune_and_leaves_the_assignment(
     command = ["validate", "--input", str(inputs), "--splits", str(splits), "--workers", "1"]
     assert main(command) == 1
     assert "--prune" in capsys.readouterr().err
+    capsys.readouterr()
     assert main([*command, "--prune"]) == 0
     assert (splits / "assignments.tsv").read_bytes() == before
+    out = capsys.readouterr().out
+    assert "1 publishable" in out and "published" not in out and "(nothing written)" in out
 
 
 def test_annotate_command_prints_json_lines(
