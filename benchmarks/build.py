@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -203,7 +204,7 @@ def startup_costs(repeats: int = 3) -> dict[str, float]:
         ]
         for _ in range(repeats)
     ]
-    imports, latin = (sorted(column)[len(column) // 2] for column in zip(*samples, strict=True))
+    imports, latin = (statistics.median(column) for column in zip(*samples, strict=True))
     return {"annotators_seconds": round(imports, 2), "latin_models_seconds": round(latin, 2)}
 
 
@@ -271,7 +272,7 @@ def main() -> None:
         "startup": startup_costs(),
     }
     print(
-        f"fresh worker: annotators loaded in {result['startup']['annotators_seconds']:.2f} s; "
+        f"fresh process: annotators loaded in {result['startup']['annotators_seconds']:.2f} s; "
         f"first Latin-script text {result['startup']['latin_models_seconds']:.2f} s "
         "(lingua loading its models)"
     )

@@ -286,20 +286,23 @@ def _performance_section() -> str:
         + ":\n\n"
         + _table([*header, "output (MiB)"], rows)
     )
+    fixed_costs = []
     if "marginal_ms_per_article" in result:
-        text += (
-            f"\n\nA straight-line fit over these runs gives {result['fixed_seconds']:.1f} s "
+        fixed_costs.append(
+            f"A straight-line fit over these runs gives {result['fixed_seconds']:.1f} s "
             f"of fixed cost (start-up, and writing the card and figure) plus "
             f"{result['marginal_ms_per_article']:.2f} ms per article."
         )
     if "startup" in result:
         startup = result["startup"]
-        text += (
-            " In a fresh process, loading the annotators takes "
+        fixed_costs.append(
+            "In a fresh process, loading the annotators takes "
             f"{startup['annotators_seconds']:.1f} s (done once, in the server the workers are "
             f"forked from), and the first Latin-script text {startup['latin_models_seconds']:.1f} s "
             "more while lingua loads its Latin-script language models (done by each worker)."
         )
+    if fixed_costs:
+        text += "\n\n" + " ".join(fixed_costs)
     if "baseline" in result:
         base = result["baseline"]
         text += (
@@ -395,7 +398,7 @@ def render_card(root: Path, report: dict[str, Any], stats: dict[str, Any]) -> st
             "- **Vietnam News Agency, Chinese service** pages: the first line is the title. Photo "
             "captions (lines ending in a credit such as `图自越通社`, with any ` ảnh N` image marker "
             "and repeated headline removed) go to `captions`, each once. The dateline `越通社河内——` "
-            "is removed from the first paragraph. The body ends at the end mark `(完)` and the "
+            "is removed where it opens a paragraph. The body ends at the end mark `(完)` and the "
             "agency signature `越通社`. Paragraphs that reappear at the start of a later paragraph "
             "are dropped as duplicates: excerpts printed above the article, and the standfirst "
             "that the page prints again as the first paragraph. The first paragraph kept is the "
@@ -464,7 +467,7 @@ def render_card(root: Path, report: dict[str, Any], stats: dict[str, Any]) -> st
         (
             f"{event_stats.get('articles', 0)} event dates in articles and "
             f"{event_stats.get('related', 0)} in teasers. Each counts under the decade it "
-            "starts in, whatever its granularity: the 8th century (701–800) under the 700s."
+            "starts in, whatever its granularity: a century under its first decade."
         ),
         _counts_table(event_stats.get("per_decade", {}), "decade (articles)"),
         f"![Event dates per year and language]({TIMELINE.as_posix()})",

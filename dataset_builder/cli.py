@@ -98,7 +98,8 @@ def _add_build_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--prune",
         action="store_true",
-        help="drop split assignments of ids no input provides, instead of stopping",
+        help="go on when ids in the split assignment are no longer provided "
+        "(build drops them from it)",
     )
     parser.add_argument(
         "--max-bytes", type=int, default=MAX_INPUT_BYTES, help="largest input file accepted"

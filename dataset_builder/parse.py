@@ -76,6 +76,16 @@ def _drop_excerpts(paragraphs: list[str]) -> list[str]:
     ]
 
 
+def _set_lead_and_body(record: Record, paragraphs: list[str]) -> None:
+    """The first paragraph is the lead and the rest the body; a lone paragraph is the body
+    (an article always has one)."""
+    if len(paragraphs) == 1:
+        record["body"] = paragraphs[0]
+    elif paragraphs:
+        record["lead"] = paragraphs[0]
+        record["body"] = "\n\n".join(paragraphs[1:])
+
+
 def detect_layout(text: str) -> str:
     lines = _lines(text)
     if lines and VIETNAMVN_HEADER.match(lines[0]):
@@ -140,10 +150,7 @@ def parse_vna_page(text: str) -> Record:
             break
     # The standfirst is dropped too when it is such an excerpt, or a copy of the first
     # paragraph without its dateline: the lead is then the first paragraph kept.
-    paragraphs = _drop_excerpts(paragraphs)
-    if paragraphs:
-        record["lead"] = paragraphs[0]
-        record["body"] = "\n\n".join(paragraphs[1:])
+    _set_lead_and_body(record, _drop_excerpts(paragraphs))
     record["captions"] = _unique(captions)
     record["related"] = parse_vna_teasers(teasers)
     return record
@@ -201,9 +208,7 @@ def parse_vietnamvn_page(text: str) -> Record:
             expect_caption = False
             continue
         paragraphs.append(line)
-    if paragraphs:
-        record["lead"] = paragraphs[0]
-        record["body"] = "\n\n".join(paragraphs[1:])
+    _set_lead_and_body(record, paragraphs)
     record["captions"] = _unique(captions)
     return record
 

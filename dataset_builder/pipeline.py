@@ -674,7 +674,7 @@ class Build:
             shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
             raise BuildError(
                 f"{self.options.splits_dir}: the split assignment lists {len(missing)} id(s) "
-                f"that no input provides: {shown} (restore the inputs, or rebuild with --prune)"
+                f"that no input provides: {shown} (restore the inputs, or run again with --prune)"
             )
 
 

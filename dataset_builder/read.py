@@ -242,13 +242,12 @@ def schema_rejects(
 def _field_of(error: ValidationError) -> str:
     """The JSON path of the field an error is about.
 
-    A missing property is reported at the object that lacks it ("$"); the path then
-    names the property itself ("$.title"), which the message quotes.
+    jsonschema reports a missing property at the object that lacks it ("$"), one error
+    per property, quoting its name; the path then names the property ("$.title").
     """
-    required = error.validator_value
-    if error.validator == "required" and isinstance(error.instance, dict):
-        for name in required if isinstance(required, list) else ():
-            if name not in error.instance and error.message.startswith(repr(name)):
+    if error.validator == "required":
+        for name in error.validator_value:  # type: ignore[union-attr]
+            if error.message.startswith(repr(name)):
                 return f"{error.json_path}.{name}"
     return error.json_path
 

@@ -8,6 +8,7 @@ import os
 import unicodedata
 from pathlib import Path
 
+import jsonschema
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from dataset_builder.parse import parse_text
 from dataset_builder.pipeline import BuildReport
-from dataset_builder.read import UndecodableError, decode
+from dataset_builder.read import UndecodableError, _field_of, decode, schema_rejects
 from tests.conftest import SEEDS, build_copy
 
 ZH = "越南与日本加强经济合作\n\n两国领导人于2025年4月27日在河内举行会谈，双方同意扩大贸易和投资合作，推动人力资源培训。"
@@ -396,3 +397,12 @@ def test_seeds_still_publish_unchanged(seed_release: tuple[Path, BuildReport]) -
 def test_decode_refuses_to_guess(data: bytes) -> None:
     with pytest.raises(UndecodableError):
         decode(data)
+
+
+def test_each_missing_property_is_named_at_its_own_path() -> None:
+    rejects = schema_rejects({"id": "x"}, "input-article.schema.json", "a.jsonl", line=1)
+    assert {(r.field, r.rule) for r in rejects} == {("$.title", "required"), ("$.body", "required")}
+    nested = jsonschema.Draft202012Validator(
+        {"properties": {"meta": {"required": ["url", "outlet"]}}}
+    ).iter_errors({"meta": {"outlet": "VNA"}})
+    assert [_field_of(error) for error in nested] == ["$.meta.url"]

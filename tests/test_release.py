@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 import dataset_builder
+from dataset_builder import card
 from dataset_builder.card import _languages_and_outlets, load_benchmark
 from dataset_builder.cli import main
 from dataset_builder.pipeline import BuildReport
@@ -169,6 +170,31 @@ def test_card_does_not_count_undetermined_language_or_missing_outlet() -> None:
     assert _languages_and_outlets({"zh": 4, "sv": 1}, {"VNA": 5}) == (
         "2 language(s) from 1 outlet(s)"
     )
+
+
+def test_performance_section_reports_start_up_apart_from_the_table(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run = {
+        "articles": 1000,
+        "seconds": 4.0,
+        "articles_per_second": 250.0,
+        "ms_per_article": 4.0,
+        "peak_rss_mib": 500.0,
+        "output_mib": 1.0,
+    }
+    result = {
+        "machine": {"cores": 2},
+        "workers": 2,
+        "runs": [run],
+        "startup": {"annotators_seconds": 0.54, "latin_models_seconds": 1.78},
+    }
+    monkeypatch.setattr(card, "load_benchmark", lambda name: result)
+    text = card._performance_section()
+    last_row = "| 1,000 | 4.0 | 250 | 4.00 | 500 | 1.0 |"
+    after_table = text[text.index(last_row) + len(last_row) :]
+    assert after_table.startswith("\n\nIn a fresh process, loading the annotators takes 0.5 s")
+    assert "the first Latin-script text 1.8 s more" in text
 
 
 def test_card_accuracy_figures_come_from_the_benchmarks(
