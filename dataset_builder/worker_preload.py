@@ -4,7 +4,14 @@ Loading the annotators here, in the server, lets every worker forked from it sha
 compiled lexicons and validators instead of loading its own copy.
 """
 
+import gc
+
 from dataset_builder.pipeline import load_annotators, use_system_allocator
 
 use_system_allocator()
 load_annotators()
+# What is loaded so far lives as long as the workers: frozen, the workers' garbage
+# collections leave it alone instead of walking it again and again, as the `gc` docs
+# advise before forking. (Annotating alone took 2.23 instead of 2.41 ms per article,
+# best of four runs; whole builds differed by less than their noise.)
+gc.freeze()
