@@ -315,8 +315,8 @@ def _performance_section() -> str:
 
 
 def _languages_and_outlets(languages: dict[str, int], outlets: dict[str, int]) -> str:
-    """ "N language(s) from M outlet(s)": undetermined languages and missing outlets are
-    not counted as one, but said apart."""
+    """The summary's count of languages and outlets: an undetermined language or a
+    missing outlet is not counted as one, but said apart."""
     known_languages = [code for code in languages if code != "und"]
     known_outlets = [name for name in outlets if name != "unknown"]
     apart = []
