@@ -66,11 +66,14 @@ def _summary(report: BuildReport, published: bool) -> str:
         lines.append("rejected: " + reject.one_line())
     for warning in report.warnings[:MAX_LISTED_INPUTS]:
         lines.append("warning: " + warning)
-    hidden = max(0, len(report.rejects) - MAX_LISTED_INPUTS) + max(
-        0, len(report.warnings) - MAX_LISTED_INPUTS
+    for skipped in report.skipped[:MAX_LISTED_INPUTS]:
+        lines.append(f"skipped: {skipped.file} ({skipped.reason})")
+    hidden = sum(
+        max(0, len(entries) - MAX_LISTED_INPUTS)
+        for entries in (report.rejects, report.warnings, report.skipped)
     )
     if hidden:
-        lines.append(f"... {hidden} more rejects and warnings in build_report.json")
+        lines.append(f"... {hidden} more rejects, warnings and skipped files in build_report.json")
     if not published:
         lines.append("(nothing written)")
     return "\n".join(lines)
@@ -155,15 +158,18 @@ def _run_build(args: argparse.Namespace, publish: bool) -> int:
 
 def _annotate(args: argparse.Namespace) -> int:
     from dataset_builder.annotate import annotate_text
-    from dataset_builder.read import decode
+    from dataset_builder.read import UndecodableError, decode, read_regular_file
 
     status = 0
     for name in args.files:
-        path = Path(name)
         try:
-            text, _ = decode(path.read_bytes())
-        except (OSError, UnicodeDecodeError) as error:
-            print(f"error: {name}: {error}", file=sys.stderr)
+            text, _ = decode(read_regular_file(Path(name), MAX_INPUT_BYTES))
+        except OSError as error:
+            print(f"error: {name}: cannot be read: {error.strerror}", file=sys.stderr)
+            status = 1
+            continue
+        except UndecodableError as error:
+            print(f"error: {name}: {error} [encoding]", file=sys.stderr)
             status = 1
             continue
         result = annotate_text(text, args.language, args.reference_date)

@@ -41,8 +41,7 @@ def parsed_records(
 
     Each carries its split: from `assignments` (e.g. `splits.load_assignments`), else by rule.
     """
-    names, _ = discover(input_dir)
-    for name in names:
+    for name in discover(input_dir).inputs:
         _, items = read_input(input_dir / name, input_dir)
         for item in items:
             if not isinstance(item, Reject):

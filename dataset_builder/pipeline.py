@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 import multiprocessing
 import multiprocessing.forkserver
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,17 +44,32 @@ from dataset_builder.config import (
     VERSION,
 )
 from dataset_builder.dedup import Fingerprint, PublishedIndex, fingerprint
+from dataset_builder.figure import TIMELINE
+from dataset_builder.locks import FolderBusy, exclusive
+from dataset_builder.parse import PageError
 from dataset_builder.publish import (
     TARGET_SHARD_BYTES,
     ParquetSink,
+    UnsafeOutput,
     arrow_row,
+    check_output,
+    lock_file,
     recover_interrupted_swap,
     rows_to_table,
     staging_folder,
     swap_into_place,
 )
-from dataset_builder.read import InputFile, Reject, discover, parsed, read_input, schema_rejects
-from dataset_builder.splits import SplitAssigner, read_assignments, save_assignments, split_for
+from dataset_builder.read import (
+    SIDECAR_SUFFIX,
+    InputFile,
+    Reject,
+    Skipped,
+    discover,
+    parsed,
+    read_input,
+    schema_rejects,
+)
+from dataset_builder.splits import SplitAssigner, read_assignments, save_assignments
 from dataset_builder.spool import SortedLog, write_json_entries
 
 Record = dict[str, Any]
@@ -59,6 +80,12 @@ PROGRESS_THRESHOLD = 100
 # Articles per task sent to a worker: results travel back as one Arrow table per chunk.
 CHUNK_SIZE = 32
 M_MMAP_THRESHOLD = -3  # glibc mallopt parameter (malloc.h)
+# Longest an article may take to parse and annotate; past it, the article is rejected.
+ARTICLE_SECONDS = 60.0
+# What --card-dir receives (see card.copy_card).
+CARD_FILES = ("DATASET_CARD.md", "CITATION.cff", TIMELINE.as_posix())
+# The lock file a build holds in the splits folder while it reads and writes it.
+LOCK_NAME = ".lock"
 
 
 class BuildError(Exception):
@@ -84,6 +111,7 @@ class BuildOptions:
     cache_dir: Path | None = None  # annotation cache for incremental rebuilds; None: none
     card_dir: Path | None = None  # also write DATASET_CARD.md, CITATION.cff, figures/ here
     progress: bool | None = None  # None: only for large builds
+    article_seconds: float = ARTICLE_SECONDS  # time budget of one article
 
 
 class InputLog:
@@ -143,6 +171,8 @@ class BuildReport:
     # [id, split] of each id this build placed in a split, in id order, kept on disk.
     new_assignments: SortedLog = field(default_factory=SortedLog)
     warnings: list[str] = field(default_factory=list)
+    # Entries of the input folder that are not inputs (hidden files, releases), and why.
+    skipped: list[Skipped] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         """Versions and counts: the report without its lists of inputs and articles."""
@@ -190,6 +220,8 @@ class BuildReport:
             handle.write(
                 f',\n  "warnings": {json.dumps(sorted(self.warnings), ensure_ascii=False)}'
             )
+            skipped = [entry.to_json() for entry in self.skipped]
+            handle.write(f',\n  "skipped": {json.dumps(skipped, ensure_ascii=False)}')
             write_json_entries(
                 handle,
                 "new_split_assignments",
@@ -281,7 +313,7 @@ class PendingBatch:
     keys: list[str]  # cache keys, when caching
     done: list[ProcessedArticle | None]  # cached results, None where still to do
     missing: list[int]  # positions being processed
-    result: Any  # list of results, or the pool's AsyncResult
+    result: list[Future[list[ProcessedArticle]]] | list[list[ProcessedArticle]]
 
 
 def annotate_item(record: Record) -> tuple[Record, list[Record]]:
@@ -302,12 +334,101 @@ def annotate_item(record: Record) -> tuple[Record, list[Record]]:
     return annotate_article(record), teasers
 
 
-def process_item(record: Record) -> ProcessedArticle:
-    """Parse, annotate, place in a split and validate one article (runs in worker processes)."""
+class ArticleTimeout(Exception):
+    """An article took longer than its time budget."""
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Raise ArticleTimeout in this block after `seconds` (main thread only, POSIX).
+
+    A timer signal interrupts Python code wherever it is, so one pathological article
+    becomes a reject instead of a build that never ends.
+    """
+    if (
+        seconds <= 0
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise ArticleTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def process_item(record: Record, seconds: float = ARTICLE_SECONDS) -> ProcessedArticle:
+    """Parse, annotate and validate one article (runs in worker processes).
+
+    The article's split comes with it (`record["split"]`): the build decides it from the
+    committed assignment, and the worker never decides it again.
+    """
+    split: str = record["split"]
+    try:
+        with time_budget(seconds):
+            return _process(record, split)
+    except PageError as error:
+        problem = Reject(
+            record["source_file"], error.rule, error.message, field=error.field, id=record["id"]
+        )
+    except ArticleTimeout:
+        problem = Reject(
+            record["source_file"],
+            "time-budget",
+            f"parsing and annotating took longer than {seconds:g} s",
+            id=record["id"],
+        )
+    return _rejected(record, split, problem)
+
+
+def _rejected(record: Record, split: str, problem: Reject) -> ProcessedArticle:
+    return ProcessedArticle(
+        record_id=record["id"],
+        content_digest=b"",  # never compared: a rejected article is not a duplicate's original
+        split=split,
+        language="und",
+        row=None,
+        teasers=[],
+        problems=[problem],
+        warnings=[],
+        fingerprint=fingerprint(""),
+    )
+
+
+def _date_problem(record: Record) -> Reject | None:
+    """A publication date that is not a real day, or lies in the future."""
+    published = record.get("published_date")
+    if not published:
+        return None
+    source = record["source_file"]
+    if record.get("published_date_source") == "metadata" and "line" not in record:
+        source = source.removesuffix(Path(source).suffix) + SIDECAR_SUFFIX  # where it was said
+    where = {"field": "$.published_date", "line": record.get("line"), "id": record["id"]}
+    try:
+        day = dt.date.fromisoformat(published)
+    except ValueError:
+        return Reject(source, "valid-date", f"{published!r} is not a date", **where)
+    if day > dt.date.today():
+        return Reject(source, "not-in-future", f"published_date {day} is in the future", **where)
+    return None
+
+
+def _process(record: Record, split: str) -> ProcessedArticle:
     record = parsed(record)
     record["content_sha256"] = content_sha256(record)
+    date_problem = _date_problem(record)
+    if date_problem is not None:
+        return _rejected(record, split, date_problem)
     article, teasers = annotate_item(record)
-    split = article["split"] = record.get("split") or split_for(article["id"])
+    article["split"] = split
     row = _publishable(article)
     source = article["source_file"]
     problems = schema_rejects(
@@ -339,9 +460,11 @@ def process_item(record: Record) -> ProcessedArticle:
     )
 
 
-def process_chunk(records: list[Record]) -> list[ProcessedArticle]:
+def process_chunk(
+    records: list[Record], seconds: float = ARTICLE_SECONDS
+) -> list[ProcessedArticle]:
     """`process_item` for consecutive articles, their rows gathered into Arrow tables."""
-    done = [process_item(record) for record in records]
+    done = [process_item(record, seconds) for record in records]
     published = [item for item in done if item.row is not None]
     default = rows_to_table([item.row for item in published if item.row is not None], "default")
     related = rows_to_table([row for item in published for row in item.teasers], "related")
@@ -393,12 +516,21 @@ def start_worker_server() -> None:
     multiprocessing.forkserver.ensure_running()
 
 
-def worker_pool(workers: int) -> Any:
-    """A pool of `workers` processes that annotate chunks of articles."""
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of `workers` processes that annotate chunks of articles.
+
+    A `concurrent.futures` pool, not `multiprocessing.Pool`: when a worker dies (the
+    out-of-memory killer, a crash in a C extension) its tasks fail with
+    BrokenProcessPool at once, where `multiprocessing.Pool` would wait for them for ever.
+    """
     start_worker_server()
     # load_annotators again in case the server could not import them (it ignores an
     # ImportError in its preloads); otherwise it does nothing.
-    return multiprocessing.get_context("forkserver").Pool(workers, initializer=load_annotators)
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("forkserver"),
+        initializer=load_annotators,
+    )
 
 
 def _compacted(item: ProcessedArticle) -> ProcessedArticle:
@@ -434,15 +566,12 @@ class Build:
     def __init__(self, options: BuildOptions) -> None:
         self.options = options
         self.report = BuildReport()
-        self.assigner = SplitAssigner(read_assignments(options.splits_dir))
+        # Made by `run`: a build reads the assignment only once it holds its lock.
+        self.assigner = SplitAssigner()
         self.index = PublishedIndex()  # ids, content hashes and signatures, on disk
         self.sink: ParquetSink | None = None
-        self.cache = (
-            AnnotationCache(options.cache_dir, annotator_versions())
-            if options.cache_dir is not None
-            else None
-        )
-        self._pool: Any = None
+        self.cache: AnnotationCache | None = None
+        self._pool: ProcessPoolExecutor | None = None
 
     # -- stages -----------------------------------------------------------------
     def _submit(self, batch: list[tuple[InputFile, Record]]) -> PendingBatch:
@@ -457,20 +586,32 @@ class Build:
             done = [self.cache.get(key) for key in keys]
         missing = [i for i, item in enumerate(done) if item is None]
         todo = [records[i] for i in missing]
+        seconds = self.options.article_seconds
+        result: list[Future[list[ProcessedArticle]]] | list[list[ProcessedArticle]]
         if self.options.workers > 1 and len(todo) > 1:
             if self._pool is None:
                 self._pool = worker_pool(self.options.workers)
             size = max(1, min(CHUNK_SIZE, len(todo) // (self.options.workers * 4)))
-            chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
-            result: Any = self._pool.map_async(process_chunk, chunks)
+            result = [
+                self._pool.submit(process_chunk, todo[i : i + size], seconds)
+                for i in range(0, len(todo), size)
+            ]
         else:
-            result = [process_chunk(todo)]
+            result = [process_chunk(todo, seconds)]
         return PendingBatch(batch, keys, done, missing, result)
 
     def _collect(self, pending: PendingBatch) -> list[ProcessedArticle]:
         """Wait for a submitted batch; results in input order."""
-        result = pending.result
-        chunks: list[list[ProcessedArticle]] = result if isinstance(result, list) else result.get()
+        try:
+            chunks = [
+                chunk.result() if isinstance(chunk, Future) else chunk for chunk in pending.result
+            ]
+        except BrokenProcessPool:
+            raise BuildError(
+                "a worker process died while annotating (killed by the system, perhaps for "
+                "lack of memory, or crashed); nothing published. Try fewer --workers or a "
+                "smaller --batch-size"
+            ) from None
         fresh = [item for chunk in chunks for item in chunk]
         done = pending.done
         for i, item in zip(pending.missing, fresh, strict=True):
@@ -590,6 +731,10 @@ class Build:
             self.report.inputs.add(info)
             offered = 0
             for item in items:
+                if isinstance(item, Reject) and item.id is not None:
+                    # A rejected article is still provided by its input: its committed
+                    # split must not be reported missing, nor pruned.
+                    self.assigner.mark_seen(item.id)
                 if isinstance(item, Reject) and not item.counts:
                     self.report.rejects.append(item)
                     continue
@@ -608,23 +753,96 @@ class Build:
         options = self.options
         if not options.input_dir.is_dir():
             raise BuildError(f"{options.input_dir}: input folder does not exist")
-        if options.publish:
-            recover_interrupted_swap(options.output_dir)
+        try:
+            if options.publish:
+                self._build_and_publish()
+            else:
+                self._read_and_check(None)
+        finally:
+            if self.cache is not None:
+                self.report.warnings.extend(self.cache.warnings)
+                self.cache.close()
+            self.index.close()
+            self.assigner.close()
+        return self.report
+
+    def _build_and_publish(self) -> None:
+        options = self.options
+        outside = {"annotation cache": options.cache_dir, "card folder": options.card_dir}
+        try:
+            check_output(
+                options.output_dir,
+                apart={"input folder": options.input_dir, "splits folder": options.splits_dir},
+                outside={role: path for role, path in outside.items() if path is not None},
+            )
+            if options.card_dir is not None:
+                check_card_folder(options.card_dir)
+            with (
+                exclusive(lock_file(options.output_dir), f"--output {options.output_dir}"),
+                exclusive(options.splits_dir / LOCK_NAME, f"--splits {options.splits_dir}"),
+            ):
+                self.report.warnings.extend(recover_interrupted_swap(options.output_dir))
+                # The split assignment is read under its lock: another build may have
+                # just added to it.
+                self._publish_release()
+        except (UnsafeOutput, FolderBusy) as error:
+            raise BuildError(str(error)) from None
+
+    def _publish_release(self) -> None:
+        options = self.options
+        staging = staging_folder(options.output_dir)
+        swapped = False
+        try:
+            self._read_and_check(ParquetSink(staging, options.shard_bytes))
+            assert self.sink is not None
+            # Imported here, after the workers have started: the card's dependencies
+            # (Polars, Matplotlib) need not take memory in every worker process.
+            from dataset_builder.card import copy_card, write_release_metadata
+
+            self.report.files = self.sink.close()
+            write_release_metadata(staging, self.report)
+            # The output may have changed while the articles were annotated.
+            check_output(options.output_dir, apart={}, outside={})
+            # The assignment is written first: if it fails, nothing was replaced.
+            save_assignments(options.splits_dir, self.assigner.assignments(options.prune))
+            self.report.warnings.extend(swap_into_place(staging, options.output_dir))
+            swapped = True
+        finally:
+            if not swapped:
+                shutil.rmtree(staging, ignore_errors=True)
+        # The new release is in place: what fails from here on is said as a warning, and
+        # the release is not taken back.
+        if options.card_dir is not None:
+            try:
+                copy_card(options.output_dir, options.card_dir)
+            except OSError as error:
+                self.report.warnings.append(
+                    f"--card-dir {options.card_dir}: the card could not be copied "
+                    f"({error.strerror}: {error.filename}); the release itself is published"
+                )
+
+    def _read_and_check(self, sink: ParquetSink | None) -> None:
+        """Read, annotate and check every input, writing published rows to `sink`."""
+        options = self.options
+        self.sink = sink
+        self.assigner.close()
+        self.assigner = SplitAssigner(read_assignments(options.splits_dir))
+        if options.cache_dir is not None:
+            self.cache = AnnotationCache(options.cache_dir, annotator_versions())
         if options.workers > 1:
             start_worker_server()
-        names, unsupported = discover(options.input_dir)
-        for reject in unsupported:
+        found = discover(options.input_dir)
+        self.report.skipped = found.skipped
+        for reject in found.rejects:
             self.report.units += 1
             self._reject(None, reject)
-        staging = staging_folder(options.output_dir) if options.publish else None
+        finished = False
         try:
-            if staging is not None:
-                self.sink = ParquetSink(staging, options.shard_bytes)
             # Two batches in flight: the workers annotate one while this process reads
             # the next and writes the previous, so neither side waits for the other.
             pending: PendingBatch | None = None
             batch: list[tuple[InputFile, Record]] = []
-            for item in self._records(names):
+            for item in self._records(found.inputs):
                 batch.append(item)
                 if len(batch) >= options.batch_size:
                     submitted = self._submit(batch)
@@ -635,38 +853,29 @@ class Build:
             if pending is not None:
                 self._publish(pending)
             self._publish(submitted)
-            self.report.check_accounting()
-            self._check_splits()
-            if self.report.rejects and not options.allow_rejects:
-                raise BuildError(
-                    f"{sum(r.counts for r in self.report.rejects)} article(s) rejected; "
-                    "nothing published (use --allow-rejects to publish the rest)",
-                    self.report,
-                )
-            if staging is not None and self.sink is not None:
-                # Imported here, after the workers have started: the card's dependencies
-                # (Polars, Matplotlib) need not take memory in every worker process.
-                from dataset_builder.card import copy_card, write_release_metadata
-
-                self.report.files = self.sink.close()
-                write_release_metadata(staging, self.report)
-                # The assignment is written first: if it fails, nothing was replaced;
-                # the card copies are written last, once the release they describe is in.
-                save_assignments(options.splits_dir, self.assigner.assignments(options.prune))
-                swap_into_place(staging, options.output_dir)
-                staging = None
-                if options.card_dir is not None:
-                    copy_card(options.output_dir, options.card_dir)
+            finished = True
         finally:
             if self._pool is not None:
-                self._pool.terminate()
-            if self.cache is not None:
-                self.cache.close()
-            self.index.close()
-            self.assigner.close()
-            if staging is not None:
-                shutil.rmtree(staging, ignore_errors=True)
-        return self.report
+                self._stop_workers(finished)
+        self.report.check_accounting()
+        self._check_splits()
+        if self.report.rejects and not options.allow_rejects:
+            raise BuildError(
+                f"{sum(r.counts for r in self.report.rejects)} article(s) rejected; "
+                "nothing published (use --allow-rejects to publish the rest)",
+                self.report,
+            )
+
+    def _stop_workers(self, finished: bool) -> None:
+        assert self._pool is not None
+        workers = list((self._pool._processes or {}).values())
+        self._pool.shutdown(wait=finished, cancel_futures=True)
+        if not finished:
+            # After a failure the pool may hold a dead worker and work in flight that
+            # nobody will collect: the workers are stopped, not waited for.
+            for process in workers:
+                process.kill()
+        self._pool = None
 
     def _check_splits(self) -> None:
         missing = self.assigner.missing()
@@ -676,6 +885,19 @@ class Build:
                 f"{self.options.splits_dir}: the split assignment lists {len(missing)} id(s) "
                 f"that no input provides: {shown} (restore the inputs, or run again with --prune)"
             )
+
+
+def check_card_folder(folder: Path) -> None:
+    """Refuse a --card-dir the card could not be copied into, before anything is replaced."""
+    if folder.exists() and not folder.is_dir():
+        raise UnsafeOutput(f"--card-dir {folder} is a file, not a folder")
+    existing = folder if folder.exists() else next(p for p in folder.parents if p.exists())
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UnsafeOutput(f"--card-dir {folder}: {existing} is not writable")
+    for name in CARD_FILES:
+        target = folder / name
+        if target.is_dir() or (target.exists() and not os.access(target, os.W_OK)):
+            raise UnsafeOutput(f"--card-dir {folder}: {target} cannot be overwritten")
 
 
 def build(options: BuildOptions) -> BuildReport:

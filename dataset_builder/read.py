@@ -7,9 +7,11 @@ field and the rule; nothing raises on bad input and nothing is dropped silently.
 from __future__ import annotations
 
 import codecs
-import datetime as dt
+import errno
 import hashlib
 import json
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +21,7 @@ from jsonschema import ValidationError
 
 from dataset_builder.config import MAX_INPUT_BYTES
 from dataset_builder.contract import is_valid, validator
-from dataset_builder.manifest import file_sha256
+from dataset_builder.manifest import MANIFEST, file_sha256
 from dataset_builder.parse import normalise_text, parse_text
 
 ARTICLE_SUFFIXES = (".txt",)
@@ -81,42 +83,103 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def discover(input_dir: Path) -> tuple[list[str], list[Reject]]:
+@dataclass
+class Skipped:
+    """An entry of the input folder that is not an input, and why; listed in the report."""
+
+    file: str
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"file": self.file, "reason": self.reason}
+
+
+@dataclass
+class Discovery:
+    """What an input folder holds: inputs by name, rejected entries, skipped entries."""
+
+    inputs: list[str] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def display_name(name: str) -> str:
+    """A file name as printable UTF-8: bytes that are not UTF-8 shown as \\xNN escapes."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def is_release(folder: Path) -> bool:
+    """Whether `folder` holds a release written by this builder (it has a manifest)."""
+    try:
+        return stat.S_ISREG((folder / MANIFEST).lstat().st_mode)
+    except OSError:
+        return False
+
+
+def discover(input_dir: Path) -> Discovery:
     """Article and JSON Lines inputs in name order; anything else is reported, not read.
 
     Inputs are given by name (relative to `input_dir`, with "/"): an archive has hundreds
     of thousands, and a list of `Path` objects took about four times the memory.
+    Only regular files are read: a FIFO or a device would block or never end.
     """
-    inputs: list[str] = []
-    rejects: list[Reject] = []
+    found = Discovery()
     root = input_dir.resolve()
-    names = sorted(
-        (path.relative_to(input_dir).as_posix() for path in input_dir.rglob("*")),
-        key=lambda name: name.split("/"),  # folder by folder, as paths sort
-    )
-    for name in names:
-        path = input_dir / name
-        if any(part.startswith(".") for part in name.split("/")):
+    _walk(input_dir, "", root, found)
+    return found
+
+
+def _walk(folder: Path, prefix: str, root: Path, found: Discovery) -> None:
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+    except OSError as error:
+        where = prefix.removesuffix("/") or "."
+        found.rejects.append(
+            Reject(display_name(where), "readable", f"folder cannot be listed: {error.strerror}")
+        )
+        return
+    for entry in entries:
+        name = prefix + entry.name
+        shown = display_name(name)
+        if shown != name:
+            found.rejects.append(
+                Reject(shown, "file-name-utf8", "file name is not valid UTF-8; rename the file")
+            )
             continue
-        if path.is_dir():
-            if path.is_symlink():  # not followed: it could lead anywhere, or in circles
-                rejects.append(Reject(name, "no-linked-folders", "symbolic link to a folder"))
+        if entry.name.startswith("."):
+            found.skipped.append(Skipped(name, "hidden file or folder"))
             continue
+        path = Path(entry.path)
         try:
-            outside = path.is_symlink() and not path.resolve(strict=True).is_relative_to(root)
-        except (OSError, RuntimeError):  # a broken link or a loop of links
-            rejects.append(Reject(name, "readable", "symbolic link that leads to no file"))
+            is_link = entry.is_symlink()
+            mode = path.stat().st_mode  # follows a link
+            target_inside = not is_link or path.resolve(strict=True).is_relative_to(root)
+        except (OSError, RuntimeError):  # a broken link, a loop of links, a name too long
+            found.rejects.append(Reject(name, "readable", "cannot be read (a broken link?)"))
             continue
-        if outside:
-            rejects.append(
+        if stat.S_ISDIR(mode):
+            if is_link:  # not followed: it could lead anywhere, or in circles
+                found.rejects.append(Reject(name, "no-linked-folders", "symbolic link to a folder"))
+            elif is_release(path):
+                found.skipped.append(Skipped(name, "a published release, not articles"))
+            else:
+                _walk(path, name + "/", root, found)
+            continue
+        if not target_inside:
+            found.rejects.append(
                 Reject(
                     name, "symlink-inside-input", "symbolic link to a file outside the input folder"
                 )
             )
+        elif not stat.S_ISREG(mode):
+            found.rejects.append(
+                Reject(name, "regular-file", "not a regular file (a FIFO, socket or device)")
+            )
         elif name.endswith(SIDECAR_SUFFIX):
-            article = name.removesuffix(SIDECAR_SUFFIX)
-            if not any((input_dir / (article + suffix)).exists() for suffix in ARTICLE_SUFFIXES):
-                rejects.append(
+            article = entry.name.removesuffix(SIDECAR_SUFFIX)
+            if not any((folder / (article + suffix)).exists() for suffix in ARTICLE_SUFFIXES):
+                found.rejects.append(
                     Reject(
                         name,
                         "sidecar-article-exists",
@@ -124,12 +187,36 @@ def discover(input_dir: Path) -> tuple[list[str], list[Reject]]:
                     )
                 )
         elif path.suffix in ARTICLE_SUFFIXES or path.suffix == JSONL_SUFFIX:
-            inputs.append(name)
+            found.inputs.append(name)
         else:
-            rejects.append(
+            found.rejects.append(
                 Reject(name, "unsupported-file-type", "not an article: expected .txt or .jsonl")
             )
-    return inputs, rejects
+
+
+def read_regular_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`.
+
+    Opened without blocking and checked before reading: opening a FIFO for reading
+    waits for a writer, for ever. Raises OSError (or InputTooLarge) with a message.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(descriptor, "rb") as handle:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file (a FIFO, socket, device or folder)")
+        if status.st_size > max_bytes:
+            raise InputTooLarge(status.st_size, max_bytes)
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:  # grew while being read
+        raise InputTooLarge(len(data), max_bytes)
+    return data
+
+
+class InputTooLarge(OSError):
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(errno.EFBIG, f"file is {size} bytes, limit is {limit}")
+        self.size = size
 
 
 class UndecodableError(ValueError):
@@ -189,31 +276,67 @@ def decode(data: bytes) -> tuple[str, str]:
     return text, ("iso-8859-1" if not any(0x80 <= b <= 0x9F for b in data) else "cp1252")
 
 
-def load_sidecar(article: Path, name: str) -> tuple[dict[str, Any], list[Reject]]:
-    sidecar = article.with_name(article.name.removesuffix(article.suffix) + SIDECAR_SUFFIX)
-    if not sidecar.exists():
-        return {}, []
-    sidecar_name = name.removesuffix(article.suffix) + SIDECAR_SUFFIX
+class JsonProblem(ValueError):
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
+def load_json(text: str) -> Any:
+    """Parsed JSON, or JsonProblem naming the rule it breaks."""
     try:
-        metadata = json.loads(sidecar.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        return {}, [Reject(sidecar_name, "json-syntax", f"malformed sidecar metadata: {error}")]
-    if not isinstance(metadata, dict):
-        return {}, [
-            Reject(sidecar_name, "type", "sidecar metadata must be a JSON object", field="$")
-        ]
-    rejects = schema_rejects(metadata, "metadata.schema.json", sidecar_name)
-    if not rejects and "published_date" in metadata:
-        published = dt.date.fromisoformat(metadata["published_date"])
-        if published > dt.date.today():
-            rejects.append(
-                Reject(
-                    sidecar_name,
-                    "not-in-future",
-                    f"published_date {published} is in the future",
-                    field="$.published_date",
-                )
+        value = json.loads(text)
+        # A lone surrogate ("\\ud800") is valid JSON but not a character: it could not
+        # be written to the release as UTF-8.
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except json.JSONDecodeError as error:
+        raise JsonProblem("json-syntax", f"not valid JSON: {error.msg}") from None
+    except RecursionError:
+        raise JsonProblem("json-depth", "JSON nested too deeply to read") from None
+    except UnicodeEncodeError:
+        raise JsonProblem(
+            "unicode-characters", "a string holds a lone surrogate (\\ud800-\\udfff)"
+        ) from None
+    return value
+
+
+def load_sidecar(
+    article: Path, name: str, root: Path, max_bytes: int = MAX_INPUT_BYTES
+) -> tuple[dict[str, Any], list[Reject]]:
+    """The sidecar metadata of `article` ({} if it has none), or the rejects it earns."""
+    sidecar = article.with_name(article.name.removesuffix(article.suffix) + SIDECAR_SUFFIX)
+    sidecar_name = name.removesuffix(article.suffix) + SIDECAR_SUFFIX
+    record_id = article.name.removesuffix(article.suffix)
+
+    def reject(rule: str, message: str, where: str = "") -> tuple[dict[str, Any], list[Reject]]:
+        return {}, [Reject(sidecar_name, rule, message, field=where, id=record_id)]
+
+    try:
+        status = sidecar.lstat()
+        if stat.S_ISLNK(status.st_mode) and not sidecar.resolve(strict=True).is_relative_to(
+            root.resolve()
+        ):
+            return reject(
+                "symlink-inside-input", "symbolic link to a file outside the input folder"
             )
+        data = read_regular_file(sidecar, max_bytes)
+    except FileNotFoundError:
+        return {}, []
+    except OSError as error:
+        if error.errno == errno.ENAMETOOLONG:  # no file of that name can exist
+            return {}, []
+        return reject("readable", f"sidecar metadata cannot be read: {error.strerror}")
+    except RuntimeError:  # a loop of links
+        return reject("readable", "sidecar metadata is a loop of symbolic links")
+    try:
+        metadata = load_json(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        return reject("encoding", f"sidecar metadata is not UTF-8 ({error.reason})")
+    except JsonProblem as problem:
+        return reject(problem.rule, f"malformed sidecar metadata: {problem}")
+    if not isinstance(metadata, dict):
+        return reject("type", "sidecar metadata must be a JSON object", "$")
+    rejects = schema_rejects(metadata, "metadata.schema.json", sidecar_name, record_id=record_id)
     return (metadata if not rejects else {}), rejects
 
 
@@ -269,45 +392,52 @@ def read_input(
     """
     name = path.relative_to(input_dir).as_posix()
     kind = "jsonl" if path.suffix == JSONL_SUFFIX else "article"
+    # An article file is one article whatever happens to it: its rejects carry its id,
+    # so that its committed split is not mistaken for one no input provides.
+    record_id = path.name.removesuffix(path.suffix) if kind == "article" else None
     try:
-        size = path.stat().st_size
-        # An oversized file is only hashed, never held in memory whole.
-        data = path.read_bytes() if size <= max_bytes else b""
-        digest = sha256_bytes(data) if size <= max_bytes else file_sha256(path)
+        data = read_regular_file(path, max_bytes)
+    except InputTooLarge as error:
+        # Hashed in blocks, never held in memory whole.
+        info = InputFile(path, name, file_sha256(path), error.size, kind)
+        reject = Reject(name, "max-size", str(error.strerror), id=record_id)
+        return info, iter([reject])
     except OSError as error:
         info = InputFile(path, name, "", 0, kind)
-        return info, iter([Reject(name, "readable", f"cannot be read: {error.strerror}")])
-    info = InputFile(path, name, digest, size, kind)
-    return info, _articles(info, data, input_dir, max_bytes, parse)
+        reject = Reject(name, "readable", f"cannot be read: {error.strerror}", id=record_id)
+        return info, iter([reject])
+    info = InputFile(path, name, sha256_bytes(data), len(data), kind)
+    return info, _articles(info, data, input_dir, max_bytes, parse, record_id)
 
 
 def _articles(
-    info: InputFile, data: bytes, input_dir: Path, max_bytes: int, parse: bool
+    info: InputFile,
+    data: bytes,
+    input_dir: Path,
+    max_bytes: int,
+    parse: bool,
+    record_id: str | None,
 ) -> Iterator[dict[str, Any] | Reject]:
-    if info.size > max_bytes:
-        yield Reject(info.name, "max-size", f"file is {info.size} bytes, limit is {max_bytes}")
-        return
     if not data.strip():
         rule, what = (
             ("non-empty", "file is empty")
             if not data
             else ("non-blank", "file holds only whitespace")
         )
-        yield Reject(info.name, rule, what)
+        yield Reject(info.name, rule, what, id=record_id)
         return
     try:
         text, info.encoding = decode(data)
     except UndecodableError as error:
-        yield Reject(info.name, "encoding", str(error))
+        yield Reject(info.name, "encoding", str(error), id=record_id)
         return
     if not text.strip():
-        yield Reject(info.name, "non-blank", "file holds only whitespace")
+        yield Reject(info.name, "non-blank", "file holds only whitespace", id=record_id)
         return
-    if info.kind == "jsonl":
+    if info.kind == "jsonl" or record_id is None:
         yield from _jsonl_articles(info, text)
         return
-    record_id = info.path.name.removesuffix(info.path.suffix)
-    metadata, rejects = load_sidecar(info.path, info.name)
+    metadata, rejects = load_sidecar(info.path, info.name, input_dir, max_bytes)
     if rejects:
         yield from rejects
         return
@@ -341,9 +471,9 @@ def _jsonl_articles(info: InputFile, text: str) -> Iterator[dict[str, Any] | Rej
         if not line.strip():
             continue
         try:
-            item = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield Reject(info.name, "json-syntax", f"not a JSON object: {error.msg}", line=number)
+            item = load_json(line)
+        except JsonProblem as problem:
+            yield Reject(info.name, problem.rule, str(problem), line=number)
             continue
         item_id = item.get("id") if isinstance(item, dict) else None
         rejects = schema_rejects(
