@@ -4,15 +4,38 @@ Three layouts are recognised: Vietnam News Agency Chinese-service pages, Vietnam
 pages (machine translations of Vietnamese articles) and plain article text (title on the
 first non-empty line, body after it). Page chrome and related-article lists never reach
 the title or body; related teasers are kept apart in `related`.
+
+A page that cannot become an article (an impossible byline date) raises `PageError`,
+which names the rule and the field; no other exception leaves `parse_text`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from typing import Any
 
 Record = dict[str, Any]
+
+
+class PageError(ValueError):
+    """A page that cannot become an article, naming the rule it breaks and the field.
+
+    `field` is a JSON path into the article (`$.published_date`); the build turns the
+    error into a reject of the page's file. The arguments are kept in `args`, so the
+    error survives the trip back from a worker process (pickling).
+    """
+
+    def __init__(self, rule: str, field: str, message: str) -> None:
+        super().__init__(rule, field, message)
+        self.rule = rule
+        self.field = field
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message} [{self.rule}]"
+
 
 # --- Vietnam News Agency, Chinese service -------------------------------------------
 VNA_AGENCY = "越通社"
@@ -41,11 +64,66 @@ VIETNAMVN_SOURCE = re.compile(r"^Källa:\s*(?P<url>https?://\S+)\s*$")
 # and lone surrogates: never part of an article's text.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\ud800-\udfff]")
 
+# Characters that show nothing on their own: whitespace other than newline, format
+# characters (category Cf: zero-width space and joiners, bidi controls, soft hyphen,
+# tags, ...), the other default-ignorable code points of Unicode (combining grapheme
+# joiner, Hangul fillers, variation selectors, ...) and the braille blank, which renders
+# as a space.
+# Listed rather than derived from `unicodedata`, which would mean a scan of every code
+# point at each start; tests/test_parse_robustness.py checks the list against the Unicode
+# data of the running Python.
+BLANK_CHARACTER_RANGES = (
+    (0x0009, 0x0009),
+    (0x000B, 0x000D),
+    (0x001C, 0x0020),
+    (0x0085, 0x0085),
+    (0x00A0, 0x00A0),
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x0600, 0x0605),
+    (0x061C, 0x061C),
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x115F, 0x1160),
+    (0x1680, 0x1680),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x2000, 0x200F),
+    (0x2028, 0x202F),
+    (0x205F, 0x206F),
+    (0x2800, 0x2800),
+    (0x3000, 0x3000),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFFB),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x1343F),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
+_BLANK_CLASS = "".join(
+    re.escape(chr(first)) + ("-" + re.escape(chr(last)) if last > first else "")
+    for first, last in BLANK_CHARACTER_RANGES
+)
+
+# A line of nothing but such characters reads as empty: it is a blank line, so a title
+# or body made of them is empty. Inside a line they are kept, because a joiner or
+# non-joiner there shapes a word (Persian, Indic scripts) or an emoji sequence.
+BLANK_LINE = re.compile(f"^[{_BLANK_CLASS}]+$", re.MULTILINE)
+
 
 def normalise_text(text: str) -> str:
-    """NFC, Unix line ends, no control characters except newline and tab."""
+    """NFC, Unix line ends, no control characters except newline and tab; a line that
+    shows nothing (only whitespace and invisible characters) is emptied."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return unicodedata.normalize("NFC", CONTROL_CHARACTERS.sub("", text))
+    text = unicodedata.normalize("NFC", CONTROL_CHARACTERS.sub("", text))
+    return BLANK_LINE.sub("", text)
 
 
 def _lines(text: str) -> list[str]:
@@ -66,14 +144,30 @@ def _drop_excerpts(paragraphs: list[str]) -> list[str]:
 
     Some pages print pull-quote excerpts of the article before its body; the full
     paragraph follows later, so the excerpt is a duplicate, not the article's text.
+    Paragraphs are compared without whitespace.
     """
     # Excerpts may end in a full stop where the full paragraph goes on with a comma.
-    squeezed = [_squeeze(p).rstrip("。.!?！？") for p in paragraphs]
-    return [
-        p
-        for i, p in enumerate(paragraphs)
-        if not any(later.startswith(squeezed[i]) for later in squeezed[i + 1 :])
-    ]
+    keys = [_squeeze(p).rstrip("。.!?！？") for p in paragraphs]
+    # Comparing each paragraph with every later one is quadratic, and a page may hold
+    # hundreds of thousands of lines. In sorted order, the keys that start with a key
+    # follow it in one run, so a stack of keys that are prefixes of one another finds,
+    # for each key, the last paragraph (in page order) whose key starts with it.
+    # A stable sort keeps equal keys in page order, so an equal later key counts.
+    last = list(range(len(keys)))
+    stack: list[int] = []
+
+    def close() -> None:
+        done = stack.pop()
+        if stack:
+            last[stack[-1]] = max(last[stack[-1]], last[done])
+
+    for i in sorted(range(len(keys)), key=keys.__getitem__):
+        while stack and not keys[i].startswith(keys[stack[-1]]):
+            close()
+        stack.append(i)
+    while stack:
+        close()
+    return [p for i, p in enumerate(paragraphs) if last[i] == i]
 
 
 def _set_lead_and_body(record: Record, paragraphs: list[str]) -> None:
@@ -194,10 +288,14 @@ def parse_vietnamvn_page(text: str) -> Record:
         if source:
             record["original_url"] = source.group("url")
             break  # comments and related headlines follow
-        byline = VIETNAMVN_BYLINE.match(line)
-        if byline and record["published_date"] is None and len(line) < 80:
-            year, month, day = (int(byline.group(k)) for k in ("year", "month", "day"))
-            record["published_date"] = f"{year:04d}-{month:02d}-{day:02d}"
+        # The cheap tests first: a long line is never matched against the pattern.
+        byline = (
+            VIETNAMVN_BYLINE.match(line)
+            if record["published_date"] is None and len(line) < 80
+            else None
+        )
+        if byline:
+            record["published_date"] = _byline_date(byline)
             record["published_date_source"] = "explicit"
             continue
         if line == VIETNAMVN_CAPTION_LABEL:
@@ -211,6 +309,21 @@ def parse_vietnamvn_page(text: str) -> Record:
     _set_lead_and_body(record, paragraphs)
     record["captions"] = _unique(captions)
     return record
+
+
+def _byline_date(byline: re.Match[str]) -> str:
+    """The ISO date of a byline; a date that is not on the calendar is a `PageError`.
+
+    A date in the future is a valid date here: the build rejects those itself.
+    """
+    year, month, day = (int(byline.group(k)) for k in ("year", "month", "day"))
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        written = f"{byline.group('day')}/{byline.group('month')}/{byline.group('year')}"
+        raise PageError(
+            "valid-date", "$.published_date", f"byline date {written} is not a calendar date"
+        ) from None
 
 
 def parse_plain_text(text: str) -> Record:
