@@ -8,6 +8,7 @@ come from `schema/`.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from dataset_builder.contract import field_table, hf_yaml_features
 from dataset_builder.croissant import croissant_metadata
 from dataset_builder.figure import TIMELINE, draw_timeline
 from dataset_builder.manifest import write_manifest
-from dataset_builder.stats import batches, dataset_statistics, split_files
+from dataset_builder.stats import batches, dataset_statistics, published_splits, split_files
 
 BENCHMARK_RESULTS = PROJECT_ROOT / "benchmarks" / "results"
 CHANGELOG = PROJECT_ROOT / "CHANGELOG.md"
@@ -85,6 +86,35 @@ def load_benchmark(name: str) -> dict[str, Any] | None:
     return result
 
 
+# Characters with a meaning anywhere in a line: code, emphasis, links, GFM table cells and
+# strikethrough, the Hub's math. CommonMark lets any ASCII punctuation be backslash-escaped;
+# `<`, `>` and `&` become entities instead, so that no renderer, Markdown or HTML, sees a
+# tag, a comment or an entity in them.
+_INLINE_ESCAPES = str.maketrans(
+    {**{c: "\\" + c for c in "\\`*_[]|~$"}, "<": "&lt;", ">": "&gt;", "&": "&amp;"}
+)
+# Characters that open a block only at the start of a line (a heading, a list item, a
+# setext underline); `>` and `*` are escaped already.
+_BLOCK_START = re.compile(r"[#+=-]|[0-9]+[.)]")
+# A value stays on its line: a line break would end a table row or start a block.
+_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def markdown_text(value: str) -> str:
+    """`value` as Markdown that renders as that text, on one line, in running text or a table.
+
+    Every value from the data (an outlet, a rights statement, a key of a count table)
+    enters the card through this function; the card's own text is Markdown already.
+    Line breaks and control characters become spaces.
+    """
+    text = _LINE_BREAKS.sub(" ", value).strip().translate(_INLINE_ESCAPES)
+    start = _BLOCK_START.match(text)
+    if start:
+        marker = start.end() - 1
+        text = text[:marker] + "\\" + text[marker:]
+    return text
+
+
 def _table(header: list[str], rows: list[list[Any]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
@@ -104,7 +134,10 @@ def _bcp47(stats: dict[str, Any]) -> list[str]:
 
 def front_matter(root: Path, stats: dict[str, Any]) -> dict[str, Any]:
     infos = []
-    for config in CONFIGS:
+    # A configuration or split without rows is not listed: `datasets` cannot load it.
+    published = {config: published_splits(root, config) for config in CONFIGS}
+    configs = [config for config in CONFIGS if published[config]]
+    for config in configs:
         sizes = stats["sizes"][config]
         # The layout of `datasets.DatasetInfo._to_yaml_dict()`, which a test compares.
         infos.append(
@@ -117,7 +150,7 @@ def front_matter(root: Path, stats: dict[str, Any]) -> dict[str, Any]:
                         "num_bytes": sizes[split]["num_bytes"],
                         "num_examples": sizes[split]["examples"],
                     }
-                    for split in SPLITS
+                    for split in published[config]
                 ],
                 "download_size": sum(s["download_bytes"] for s in sizes.values()),
                 "dataset_size": sum(s["num_bytes"] for s in sizes.values()),
@@ -163,10 +196,10 @@ def front_matter(root: Path, stats: dict[str, Any]) -> dict[str, Any]:
                             p.relative_to(root).as_posix() for p in split_files(root, config, split)
                         ],
                     }
-                    for split in SPLITS
+                    for split in published[config]
                 ],
             }
-            for config in CONFIGS
+            for config in configs
         ],
         "dataset_info": infos,
     }
@@ -178,12 +211,20 @@ def _counts_table(
     names: dict[str, str] | None = None,
     total: int | None = None,
 ) -> str:
-    """Rows of `key | count | share`; shares are of `total` (default: the sum of counts)."""
+    """Rows of `key | count | share`; shares are of `total` (default: the sum of counts).
+
+    The keys come from the data, the `names` from the project's vocabularies: both are text.
+    """
     if not counts:
         return "None in this release."
     total = total or sum(counts.values())
     rows = [
-        [f"{key} ({names[key]})" if names and key in names else key, n, f"{100 * n / total:.0f}%"]
+        [
+            markdown_text(key)
+            + (f" ({markdown_text(names[key])})" if names and key in names else ""),
+            n,
+            f"{100 * n / total:.0f}%",
+        ]
         for key, n in counts.items()
     ]
     return _table([label, "count", "share"], rows)
@@ -537,7 +578,8 @@ def _rights_section(root: Path) -> str:
             statements.add(
                 (pair["outlet"] or "unknown", pair["rights"] or "no rights statement recorded")
             )
-    return _table(["outlet", "rights statement"], [list(row) for row in sorted(statements)])
+    rows = [[markdown_text(outlet), markdown_text(rights)] for outlet, rights in sorted(statements)]
+    return _table(["outlet", "rights statement"], rows)
 
 
 def write_release_metadata(root: Path, report: Any) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 import yaml
 
@@ -26,34 +27,85 @@ def _apa_date(record: Mapping[str, Any]) -> str:
     return "n.d."
 
 
+# Runs of spaces, line breaks and control characters: a citation is one line of text.
+_SPACES = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
+
+
+def _one_line(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+# What a URI may hold besides letters, digits and `-._~` (RFC 3986): reserved characters and
+# the `%` of a percent-encoding.
+_URI_CHARACTERS = "!#$%&'()*+,/:;=?@[]"
+
+
+def _url(url: str) -> str:
+    """`url` exactly when it is a URI; any character a URI cannot hold, percent-encoded.
+
+    The schemas admit only URIs, so this changes nothing in a published record; for any
+    other value it keeps braces (which BibTeX counts even in a verbatim field), spaces and
+    line breaks out of a citation while still naming the same address.
+    """
+    return quote(url, safe=_URI_CHARACTERS)
+
+
 def article_apa(record: Mapping[str, Any]) -> str:
-    outlet = record.get("outlet") or "Unknown outlet"
-    parts = [f"{outlet}. ({_apa_date(record)}). {record['title']}."]
+    outlet = _one_line(record.get("outlet") or "") or "Unknown outlet"
+    parts = [f"{outlet}. ({_apa_date(record)}). {_one_line(record['title'])}."]
     if record.get("url"):
-        parts.append(record["url"])
+        parts.append(_url(record["url"]))
     if record.get("original_url"):
-        parts.append(f"Original article: {record['original_url']}.")
-    parts.append(f"Accessed via {PRETTY_NAME} (Version {VERSION}), record {record['id']}.")
+        parts.append(f"Original article: {_url(record['original_url'])}.")
+    parts.append(
+        f"Accessed via {PRETTY_NAME} (Version {VERSION}), record {_one_line(record['id'])}."
+    )
     return " ".join(parts)
 
 
-def _bibtex_escape(text: str) -> str:
-    return re.sub(r"([{}%&$#_])", r"\\\1", text)
+# LaTeX for the characters that LaTeX or BibTeX read as markup. Braces become commands
+# because BibTeX counts every brace, escaped or not, and a title may hold an unbalanced
+# one; each command sits in braces so that BibTeX takes it as one (case-protected) letter.
+_BIBTEX_TEXT = str.maketrans(
+    {
+        "\\": "{\\textbackslash}",
+        "{": "{\\textbraceleft}",
+        "}": "{\\textbraceright}",
+        "~": "{\\textasciitilde}",
+        "^": "{\\textasciicircum}",
+        **{c: "\\" + c for c in "%&$#_"},
+    }
+)
+
+
+# Pairs that LaTeX prints as one glyph (`--` as a dash, two quotes as a curly quote, `?``
+# as `¿`, `<<` as a guillemet); an empty group between them keeps the characters apart.
+_LIGATURE = re.compile(
+    r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[?!])(?=`)|(?<=<)(?=<)|(?<=>)(?=>)|(?<=,)(?=,)"
+)
+
+
+def _bibtex_text(text: str) -> str:
+    """`text` as the value of a BibTeX text field: LaTeX that prints it, on one line."""
+    return _LIGATURE.sub("{}", _one_line(text).translate(_BIBTEX_TEXT))
 
 
 def article_bibtex(record: Mapping[str, Any]) -> str:
+    note = f"Accessed via {PRETTY_NAME} (Version {VERSION}), record {record['id']}"
+    if record.get("original_url"):
+        note += f"; original article {record['original_url']}"
     fields = {
-        "title": record["title"],
-        "journal": record.get("outlet") or "Unknown outlet",
-        "url": record.get("url"),
-        "note": f"Accessed via {PRETTY_NAME} (Version {VERSION}), record {record['id']}"
-        + (f"; original article {record['original_url']}" if record.get("original_url") else ""),
+        "title": _bibtex_text(record["title"]),
+        "journal": _bibtex_text(record.get("outlet") or "") or "Unknown outlet",
+        # A verbatim field (biblatex, the url package): the address exactly, no LaTeX.
+        "url": _url(record.get("url") or ""),
+        "note": _bibtex_text(note),
     }
     if _apa_date(record) != "n.d.":
         day = dt.date.fromisoformat(record["published_date"])
         fields["year"], fields["month"], fields["day"] = str(day.year), str(day.month), str(day.day)
     key = re.sub(r"[^A-Za-z0-9]", "_", record["id"])
-    lines = [f"  {k} = {{{_bibtex_escape(v)}}}," for k, v in fields.items() if v]
+    lines = [f"  {k} = {{{v}}}," for k, v in fields.items() if v]
     return "@article{" + key + ",\n" + "\n".join(lines) + "\n}"
 
 
@@ -66,8 +118,8 @@ def dataset_bibtex(released: str) -> str:
     key = DATASET_NAME.replace("-", "_") + "_" + VERSION.replace(".", "_")
     return (
         f"@misc{{{key},\n"
-        f"  author = {{{{{AUTHORS}}}}},\n"
-        f"  title = {{{{{PRETTY_NAME}}} ({DATASET_NAME})}},\n"
+        f"  author = {{{{{_bibtex_text(AUTHORS)}}}}},\n"
+        f"  title = {{{{{_bibtex_text(PRETTY_NAME)}}} ({_bibtex_text(DATASET_NAME)})}},\n"
         f"  year = {{{released[:4]}}},\n"
         f"  version = {{{VERSION}}},\n"
         f"  note = {{Dataset, released {released}}}\n"

@@ -9,7 +9,6 @@ replaces the previous release only when everything is written and checked.
 from __future__ import annotations
 
 import ctypes
-import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -82,6 +81,7 @@ CHUNK_SIZE = 32
 M_MMAP_THRESHOLD = -3  # glibc mallopt parameter (malloc.h)
 # Longest an article may take to parse and annotate; past it, the article is rejected.
 ARTICLE_SECONDS = 60.0
+TIME_BUDGET = "time-budget"  # the rule of an article rejected for taking too long
 # What --card-dir receives (see card.copy_card).
 CARD_FILES = ("DATASET_CARD.md", "CITATION.cff", TIMELINE.as_posix())
 # The lock file a build holds in the splits folder while it reads and writes it.
@@ -171,6 +171,9 @@ class BuildReport:
     # [id, split] of each id this build placed in a split, in id order, kept on disk.
     new_assignments: SortedLog = field(default_factory=SortedLog)
     warnings: list[str] = field(default_factory=list)
+    # About this machine, not the data (the cache, leftovers, the card copy): shown to the
+    # user, never published, so a release does not depend on them.
+    notices: list[str] = field(default_factory=list)
     # Entries of the input folder that are not inputs (hidden files, releases), and why.
     skipped: list[Skipped] = field(default_factory=list)
 
@@ -290,20 +293,6 @@ class Rows:
     related_start: int
     related_count: int
 
-    def compact(self) -> Rows:
-        """A copy holding only this article's rows (for the cache)."""
-        # `take` copies the selected rows; a slice would keep (and pickle) the whole table.
-        teasers = pa.array(
-            range(self.related_start, self.related_start + self.related_count), pa.int64()
-        )
-        return Rows(
-            self.default.take(pa.array([self.index], pa.int64())),
-            0,
-            self.related.take(teasers),
-            0,
-            self.related_count,
-        )
-
 
 @dataclass
 class PendingBatch:
@@ -382,7 +371,7 @@ def process_item(record: Record, seconds: float = ARTICLE_SECONDS) -> ProcessedA
     except ArticleTimeout:
         problem = Reject(
             record["source_file"],
-            "time-budget",
+            TIME_BUDGET,
             f"parsing and annotating took longer than {seconds:g} s",
             id=record["id"],
         )
@@ -533,12 +522,6 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
     )
 
 
-def _compacted(item: ProcessedArticle) -> ProcessedArticle:
-    if item.rows is None:
-        return item
-    return dataclasses.replace(item, rows=item.rows.compact())
-
-
 def gather(pieces: list[tuple[pa.Table, int, int]]) -> pa.Table:
     """The rows (table, start, count) of `pieces`, in order, as one table.
 
@@ -602,25 +585,20 @@ class Build:
 
     def _collect(self, pending: PendingBatch) -> list[ProcessedArticle]:
         """Wait for a submitted batch; results in input order."""
-        try:
-            chunks = [
-                chunk.result() if isinstance(chunk, Future) else chunk for chunk in pending.result
-            ]
-        except BrokenProcessPool:
-            raise BuildError(
-                "a worker process died while annotating (killed by the system, perhaps for "
-                "lack of memory, or crashed); nothing published. Try fewer --workers or a "
-                "smaller --batch-size"
-            ) from None
+        chunks = [
+            chunk.result() if isinstance(chunk, Future) else chunk for chunk in pending.result
+        ]
         fresh = [item for chunk in chunks for item in chunk]
         done = pending.done
         for i, item in zip(pending.missing, fresh, strict=True):
             done[i] = item
         if self.cache is not None:
+            # A timeout may come from a busy machine: it is not kept as the article's result.
             self.cache.put(
                 [
-                    (pending.keys[i], _compacted(fresh_item))
-                    for i, fresh_item in zip(pending.missing, fresh, strict=True)
+                    (pending.keys[i], item)
+                    for i, item in zip(pending.missing, fresh, strict=True)
+                    if not any(problem.rule == TIME_BUDGET for problem in item.problems)
                 ]
             )
         return [item for item in done if item is not None]
@@ -760,7 +738,7 @@ class Build:
                 self._read_and_check(None)
         finally:
             if self.cache is not None:
-                self.report.warnings.extend(self.cache.warnings)
+                self.report.notices.extend(self.cache.warnings)
                 self.cache.close()
             self.index.close()
             self.assigner.close()
@@ -781,7 +759,7 @@ class Build:
                 exclusive(lock_file(options.output_dir), f"--output {options.output_dir}"),
                 exclusive(options.splits_dir / LOCK_NAME, f"--splits {options.splits_dir}"),
             ):
-                self.report.warnings.extend(recover_interrupted_swap(options.output_dir))
+                self.report.notices.extend(recover_interrupted_swap(options.output_dir))
                 # The split assignment is read under its lock: another build may have
                 # just added to it.
                 self._publish_release()
@@ -805,7 +783,7 @@ class Build:
             check_output(options.output_dir, apart={}, outside={})
             # The assignment is written first: if it fails, nothing was replaced.
             save_assignments(options.splits_dir, self.assigner.assignments(options.prune))
-            self.report.warnings.extend(swap_into_place(staging, options.output_dir))
+            self.report.notices.extend(swap_into_place(staging, options.output_dir))
             swapped = True
         finally:
             if not swapped:
@@ -816,7 +794,7 @@ class Build:
             try:
                 copy_card(options.output_dir, options.card_dir)
             except OSError as error:
-                self.report.warnings.append(
+                self.report.notices.append(
                     f"--card-dir {options.card_dir}: the card could not be copied "
                     f"({error.strerror}: {error.filename}); the release itself is published"
                 )
@@ -854,6 +832,12 @@ class Build:
                 self._publish(pending)
             self._publish(submitted)
             finished = True
+        except BrokenProcessPool:  # from submitting to the pool or from collecting
+            raise BuildError(
+                "a worker process died while annotating (killed by the system, perhaps for "
+                "lack of memory, or crashed); nothing published. Try fewer --workers or a "
+                "smaller --batch-size"
+            ) from None
         finally:
             if self._pool is not None:
                 self._stop_workers(finished)

@@ -28,6 +28,11 @@ def split_files(root: Path, config: str, split: str) -> list[Path]:
     return sorted((root / "data" / config).glob(f"{split}-*.parquet"))
 
 
+def published_splits(root: Path, config: str) -> list[str]:
+    """The splits of a configuration that have rows: an empty split has no file."""
+    return [split for split in SPLITS if split_files(root, config, split)]
+
+
 def config_files(root: Path, config: str) -> list[Path]:
     return [path for split in SPLITS for path in split_files(root, config, split)]
 

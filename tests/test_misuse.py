@@ -181,7 +181,7 @@ def test_previous_release_that_cannot_be_removed_is_kept_and_said(
     report = build(options(tmp_path, inputs))
     assert report.totals()["published"] == 3  # the new release is in place ...
     assert verify_release(tmp_path / "release") == []
-    assert any("could not be removed" in w and "retired" in w for w in report.warnings)
+    assert any("could not be removed" in w and "retired" in w for w in report.notices)
     monkeypatch.undo()
     # ... and the next build is not stopped by the leftover, which it tidies away.
     report = build(options(tmp_path, inputs))
@@ -216,7 +216,7 @@ def test_card_copy_failing_after_the_swap_is_a_warning_not_a_lie(
     report = build(options(tmp_path, inputs, card_dir=tmp_path / "card"))
     assert report.totals()["published"] == 2
     assert verify_release(tmp_path / "release") == []
-    assert any("the release itself is published" in w for w in report.warnings)
+    assert any("the release itself is published" in w for w in report.notices)
 
 
 # -- two builds at once ---------------------------------------------------------------------
