@@ -541,3 +541,39 @@ def test_a_dead_worker_fails_the_build_promptly(tmp_path: Path) -> None:
     assert isinstance(outcome[0], BuildError)
     assert "worker process died" in str(outcome[0])
     assert snapshot(release) == before
+
+
+@pytest.mark.parametrize(
+    ("byline", "rule"), [("31/02/2025", "valid-date"), ("01/01/2999", "not-in-future")]
+)
+def test_impossible_or_future_byline_date_is_a_one_line_reject(
+    tmp_path: Path, byline: str, rule: str
+) -> None:
+    inputs = tmp_path / "in"
+    write_articles(inputs, 1)
+    (inputs / "vn.txt").write_text(
+        "Vietnam.vn - Nền tảng quảng bá Việt Nam\n\nVietnam och Japan samarbetar\n\n"
+        f"Inledning om samarbetet.\n\nBáo Tin TứcBáo Tin Tức{byline}\n\n"
+        "Ambassadören talade om handel och investeringar mellan länderna.\n",
+        encoding="utf-8",
+    )
+    report = build(options(tmp_path, inputs, allow_rejects=True))
+    assert [(r.file, r.field, r.rule) for r in report.rejects] == [
+        ("vn.txt", "$.published_date", rule)
+    ]
+    assert report.totals()["published"] == 1
+
+
+def test_title_of_invisible_characters_is_rejected(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    write_articles(inputs, 1)
+    (inputs / "ghost.txt").write_text(
+        "\u200b\u2060\u00ad\u3164\n\nVietnam and Japan signed a trade memorandum in Tokyo.\n",
+        encoding="utf-8",
+    )
+    report = build(options(tmp_path, inputs, allow_rejects=True))
+    # The invisible line is blank, so the text's only line is the title and no body is left.
+    assert [(r.file, r.field, r.rule) for r in report.rejects if r.counts] == [
+        ("ghost.txt", "$.body", "minLength")
+    ]
+    assert report.totals()["published"] == 1
