@@ -124,12 +124,26 @@ def discover(input_dir: Path) -> Discovery:
     Only regular files are read: a FIFO or a device would block or never end.
     """
     found = Discovery()
-    root = input_dir.resolve()
-    _walk(input_dir, "", root, found)
+    sidecars: list[str] = []
+    _walk(input_dir, "", input_dir.resolve(), found, sidecars)
+    # A sidecar is read with its article; one whose article is not an input (missing,
+    # or rejected itself) would otherwise go unread without a word.
+    inputs = set(found.inputs)
+    for name in sidecars:
+        article = name.removesuffix(SIDECAR_SUFFIX)
+        if not any(article + suffix in inputs for suffix in ARTICLE_SUFFIXES):
+            found.rejects.append(
+                Reject(
+                    name,
+                    "sidecar-article-exists",
+                    f"sidecar metadata for {article}.txt, which is not an article input",
+                )
+            )
+    found.rejects.sort(key=lambda reject: reject.file.split("/"))
     return found
 
 
-def _walk(folder: Path, prefix: str, root: Path, found: Discovery) -> None:
+def _walk(folder: Path, prefix: str, root: Path, found: Discovery, sidecars: list[str]) -> None:
     try:
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda entry: entry.name)
@@ -164,7 +178,7 @@ def _walk(folder: Path, prefix: str, root: Path, found: Discovery) -> None:
             elif is_release(path):
                 found.skipped.append(Skipped(name, "a published release, not articles"))
             else:
-                _walk(path, name + "/", root, found)
+                _walk(path, name + "/", root, found, sidecars)
             continue
         if not target_inside:
             found.rejects.append(
@@ -177,15 +191,7 @@ def _walk(folder: Path, prefix: str, root: Path, found: Discovery) -> None:
                 Reject(name, "regular-file", "not a regular file (a FIFO, socket or device)")
             )
         elif name.endswith(SIDECAR_SUFFIX):
-            article = entry.name.removesuffix(SIDECAR_SUFFIX)
-            if not any((folder / (article + suffix)).exists() for suffix in ARTICLE_SUFFIXES):
-                found.rejects.append(
-                    Reject(
-                        name,
-                        "sidecar-article-exists",
-                        f"sidecar metadata for {article}.txt, which does not exist",
-                    )
-                )
+            sidecars.append(name)
         elif path.suffix in ARTICLE_SUFFIXES or path.suffix == JSONL_SUFFIX:
             found.inputs.append(name)
         else:

@@ -129,6 +129,9 @@ def _state(root: Path) -> dict[str, bytes | str]:
 
 @settings(
     max_examples=30,
+    # The same examples on every run: the suite must not fail by chance. Longer runs with
+    # other seeds are made by hand (HYPOTHESIS_SEED, more examples) when the builder changes.
+    derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
