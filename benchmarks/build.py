@@ -178,8 +178,9 @@ def baseline_run(corpus: Path, work: Path, workers: int) -> dict[str, Any]:
 STARTUP_PROBE = r"""
 import time
 started = time.perf_counter()
-from dataset_builder import language, pipeline
-pipeline.load_annotators()
+from dataset_builder.annotators import language
+from dataset_builder.build import runtime
+runtime.load_annotators()
 loaded = time.perf_counter()
 language.detect_language(["Vietnam och Japan samarbetar inom handel, kultur och utbildning."])
 print(loaded - started, time.perf_counter() - loaded)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from dataset_builder.parse import parse_text
+from dataset_builder.ingest.layouts.detect import parse_text
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-3]\d)(?!\d)")

@@ -24,7 +24,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dataset_builder.dates import GoldItem, Scores, load_gold, score_mentions  # noqa: E402
+from dataset_builder.annotators.dates import GoldItem, Scores, load_gold, score_mentions  # noqa: E402
 
 GOLD_PATH = ROOT / "tests" / "gold" / "dates.json"
 RESULTS_PATH = ROOT / "benchmarks" / "results" / "dates.json"

@@ -18,7 +18,7 @@ from typing import Any
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from dataset_builder.topics import (  # noqa: E402
+from dataset_builder.annotators.topics import (  # noqa: E402
     default_topic_annotator,
     evaluate_topics,
     load_gold,

@@ -1,4 +1,4 @@
-"""Command-line interface: a thin face over `dataset_builder.pipeline`."""
+"""Command-line interface: a thin face over `dataset_builder.build.orchestrator`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from dataset_builder.build.orchestrator import BuildOptions, build
+from dataset_builder.build.report import BuildError, BuildReport
+from dataset_builder.build.runtime import default_workers, use_system_allocator
+from dataset_builder.build.splits import SplitError
 from dataset_builder.config import (
     DEFAULT_CACHE,
     DEFAULT_INPUT,
@@ -19,16 +23,7 @@ from dataset_builder.config import (
     MAX_INPUT_BYTES,
     VERSION,
 )
-from dataset_builder.pipeline import (
-    BuildError,
-    BuildOptions,
-    BuildReport,
-    build,
-    default_workers,
-    use_system_allocator,
-)
-from dataset_builder.publish import TARGET_SHARD_BYTES
-from dataset_builder.splits import SplitError
+from dataset_builder.publish.parquet import TARGET_SHARD_BYTES
 
 # Builds with more inputs than this print totals only, not a line per input.
 MAX_LISTED_INPUTS = 40
@@ -157,8 +152,9 @@ def _run_build(args: argparse.Namespace, publish: bool) -> int:
 
 
 def _annotate(args: argparse.Namespace) -> int:
-    from dataset_builder.annotate import annotate_text
-    from dataset_builder.read import UndecodableError, decode, read_regular_file
+    from dataset_builder.annotators.annotate import annotate_text
+    from dataset_builder.ingest.decode import UndecodableError, decode
+    from dataset_builder.ingest.files import read_regular_file
 
     status = 0
     for name in args.files:
@@ -178,8 +174,8 @@ def _annotate(args: argparse.Namespace) -> int:
 
 
 def _cite(args: argparse.Namespace) -> int:
-    from dataset_builder import citation
-    from dataset_builder.card import release_date
+    from dataset_builder.release import citation
+    from dataset_builder.release.card import release_date
 
     if args.id is None:
         released = release_date()
@@ -191,7 +187,7 @@ def _cite(args: argparse.Namespace) -> int:
         chosen = [args.format] if args.format else ["apa", "bibtex"]
         print("\n\n".join(formats[name](released).rstrip() for name in chosen))
         return 0
-    from dataset_builder.stats import find_record
+    from dataset_builder.release.stats import find_record
 
     record = find_record(args.release, args.id)
     if record is None:
@@ -207,7 +203,7 @@ def _cite(args: argparse.Namespace) -> int:
 
 
 def _verify(folder: Path) -> int:
-    from dataset_builder.manifest import VERIFY_DOES_NOT_PROVE, verify_release
+    from dataset_builder.publish.manifest import VERIFY_DOES_NOT_PROVE, verify_release
 
     problems = verify_release(folder)
     for problem in problems:

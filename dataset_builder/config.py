@@ -19,6 +19,9 @@ DEFAULT_OUTPUT = Path("release")
 DEFAULT_SPLITS = Path("splits")
 DEFAULT_CACHE = Path(".cache") / "dataset-builder"
 
+# The file that marks a folder as a release of this builder, with every file's checksum.
+MANIFEST = "MANIFEST.json"
+
 CONFIGS = ("default", "related")
 SPLITS = ("train", "validation", "test")
 

@@ -4,7 +4,7 @@
     python examples/dask_annotate.py seeds/ out/ --scheduler tcp://scheduler:8786
 
 Step 1 parses the input folder once (as `dataset-builder build` reads it) into
-`out/parsed/part-NNNNN.parquet`. Step 2 maps `dataset_builder.engine.annotate_table` over
+`out/parsed/part-NNNNN.parquet`. Step 2 maps `dataset_builder.build.engine.annotate_table` over
 those files on the Dask cluster; each task reads one partition and writes
 `out/{default,related,rejects}/part-NNNNN.parquet`. The annotator functions are pure, so
 any engine that maps a function over Parquet partitions can run step 2 the same way.
@@ -20,8 +20,8 @@ import dask
 import pyarrow.parquet as pq
 from dask.distributed import Client, LocalCluster
 
-from dataset_builder.engine import annotate_table, parsed_records, parsed_table
-from dataset_builder.splits import load_assignments
+from dataset_builder.build.engine import annotate_table, parsed_records, parsed_table
+from dataset_builder.build.splits import load_assignments
 
 
 def write_partitions(input_dir: Path, splits: Path, output: Path, partitions: int) -> list[Path]:

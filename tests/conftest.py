@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from dataset_builder.pipeline import BuildOptions, BuildReport, build
+from dataset_builder.build.orchestrator import BuildOptions, build
+from dataset_builder.build.report import BuildReport
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")

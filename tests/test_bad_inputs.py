@@ -14,9 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dataset_builder.parse import parse_text
-from dataset_builder.pipeline import BuildReport
-from dataset_builder.read import UndecodableError, _field_of, decode, schema_rejects
+from dataset_builder.build.report import BuildReport
+from dataset_builder.ingest.decode import UndecodableError, decode
+from dataset_builder.ingest.layouts.detect import parse_text
+from dataset_builder.validate.schema import _field_of, schema_rejects
 from tests.conftest import SEEDS, build_copy
 
 ZH = "越南与日本加强经济合作\n\n两国领导人于2025年4月27日在河内举行会谈，双方同意扩大贸易和投资合作，推动人力资源培训。"

@@ -10,10 +10,10 @@ import datasets
 import polars as pl
 import pytest
 
+from dataset_builder.build.report import BuildError, BuildReport
+from dataset_builder.build.splits import load_assignments, split_for
 from dataset_builder.cli import main
-from dataset_builder.contract import arrow_schema, hf_features_dict, hf_yaml_features
-from dataset_builder.pipeline import BuildError, BuildReport
-from dataset_builder.splits import load_assignments, split_for
+from dataset_builder.validate.contract import arrow_schema, hf_features_dict, hf_yaml_features
 from tests.conftest import ROOT, SEEDS, build_copy
 
 SEED_IDS = sorted(p.name.removesuffix(".txt") for p in SEEDS.glob("*.txt"))
@@ -230,8 +230,8 @@ def test_annotate_command_prints_json_lines(
 def test_fast_check_never_accepts_what_jsonschema_rejects(
     seed_release: tuple[Path, BuildReport],
 ) -> None:
-    from dataset_builder.contract import is_valid, validator
-    from dataset_builder.stats import find_record
+    from dataset_builder.release.stats import find_record
+    from dataset_builder.validate.contract import is_valid, validator
 
     record = find_record(seed_release[0], "004_33f5a66664a9c512")
     assert record is not None

@@ -17,8 +17,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-import dataset_builder.cache as cache_module
-from dataset_builder.cache import (
+import dataset_builder.build.cache as cache_module
+from dataset_builder.build.cache import (
     CACHE_FILE,
     SET_ASIDE_SUFFIX,
     AnnotationCache,
@@ -27,9 +27,11 @@ from dataset_builder.cache import (
     decode_article,
     encode_article,
 )
-from dataset_builder.dedup import fingerprint
-from dataset_builder.pipeline import BuildReport, ProcessedArticle, process_chunk
-from dataset_builder.read import Reject, read_input
+from dataset_builder.build.dedup import fingerprint
+from dataset_builder.build.report import BuildReport
+from dataset_builder.build.worker import ProcessedArticle, process_chunk
+from dataset_builder.ingest.read import read_input
+from dataset_builder.ingest.records import Reject
 from tests.conftest import SEEDS, build_copy
 
 ANNOTATORS = {"test": "1"}

@@ -13,12 +13,12 @@ import mlcroissant
 import pyarrow as pa
 import pytest
 
-from dataset_builder.card import release_date
+from dataset_builder.build.report import BuildReport
 from dataset_builder.config import CONFIGS, DATASET_NAME, VERSION
-from dataset_builder.contract import CONFIG_SCHEMAS, arrow_schema, load_schema
-from dataset_builder.croissant import croissant_metadata
-from dataset_builder.pipeline import BuildReport
-from dataset_builder.stats import dataset_statistics, read_config
+from dataset_builder.release.card import release_date
+from dataset_builder.release.croissant import croissant_metadata
+from dataset_builder.release.stats import dataset_statistics, read_config
+from dataset_builder.validate.contract import CONFIG_SCHEMAS, arrow_schema, load_schema
 from tests.conftest import SEEDS
 
 SEED_IDS = sorted(p.name.removesuffix(".txt") for p in SEEDS.glob("*.txt"))

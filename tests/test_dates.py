@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dataset_builder.dates import (
+from dataset_builder.annotators.dates import (
     LANGUAGES,
     GoldItem,
     Scores,
@@ -23,7 +23,7 @@ from dataset_builder.dates import (
     score_mentions,
     tag_dates,
 )
-from dataset_builder.segments import Segment
+from dataset_builder.annotators.segments import Segment
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD_PATH = ROOT / "tests" / "gold" / "dates.json"

@@ -6,7 +6,7 @@ import random
 
 import numpy as np
 
-from dataset_builder.dedup import (
+from dataset_builder.build.dedup import (
     NEAR_DUPLICATE_THRESHOLD,
     NUM_PERM,
     PublishedIndex,

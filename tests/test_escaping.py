@@ -22,10 +22,10 @@ from pylatexenc.latex2text import (  # type: ignore[import-untyped]
     get_default_latex_context_db,
 )
 
-from dataset_builder.card import markdown_text
-from dataset_builder.citation import article_apa, article_bibtex, dataset_bibtex
-from dataset_builder.contract import is_valid, load_schema, validator
-from dataset_builder.pipeline import BuildReport
+from dataset_builder.build.report import BuildReport
+from dataset_builder.release.card import markdown_text
+from dataset_builder.release.citation import article_apa, article_bibtex, dataset_bibtex
+from dataset_builder.validate.contract import is_valid, load_schema, validator
 from tests.conftest import build_copy
 
 URL_PATTERN: str = load_schema("article.schema.json")["$defs"]["http_url"]["pattern"]
@@ -224,7 +224,7 @@ _URL_CHARACTERS = st.sampled_from(list("abc019-._~!$&'()*+,;=:@/?#%[]{}<>\"\\^`|
 
 @cache
 def _seed_record(release: Path) -> dict[str, Any]:
-    from dataset_builder.stats import find_record
+    from dataset_builder.release.stats import find_record
 
     record = find_record(release, "004_33f5a66664a9c512")
     assert record is not None

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from dataset_builder.language import chinese_script, detect_language
+from dataset_builder.annotators.language import chinese_script, detect_language
 
 
 @pytest.mark.parametrize(

@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from dataset_builder import pipeline
+from dataset_builder.build import orchestrator, worker
+from dataset_builder.build.locks import exclusive
+from dataset_builder.build.orchestrator import LOCK_NAME, BuildOptions, build
+from dataset_builder.build.report import BuildError
+from dataset_builder.build.splits import load_assignments, split_for
 from dataset_builder.cli import main
-from dataset_builder.locks import exclusive
-from dataset_builder.manifest import verify_release
-from dataset_builder.pipeline import LOCK_NAME, BuildError, BuildOptions, build
-from dataset_builder.publish import lock_file
-from dataset_builder.splits import load_assignments, split_for
+from dataset_builder.publish.manifest import verify_release
+from dataset_builder.publish.staging import lock_file
 from tests.conftest import ROOT, SEEDS, SPLITS, build_copy
 
 sys.path.insert(0, str(ROOT))
@@ -207,7 +208,7 @@ def test_card_copy_failing_after_the_swap_is_a_warning_not_a_lie(
 ) -> None:
     inputs = tmp_path / "in"
     write_articles(inputs, 2)
-    import dataset_builder.card as card
+    import dataset_builder.release.card as card
 
     def disk_full(release: Path, target: Path) -> None:
         raise OSError(28, "No space left on device", str(target / "DATASET_CARD.md"))
@@ -485,14 +486,14 @@ def test_article_over_its_time_budget_is_rejected(
 ) -> None:
     inputs = tmp_path / "in"
     write_articles(inputs, 2)
-    real = pipeline._process
+    real = worker._process
 
-    def slow(record: dict[str, object], split: str) -> pipeline.ProcessedArticle:
+    def slow(record: dict[str, object], split: str) -> worker.ProcessedArticle:
         if record["id"] == "a01":
             time.sleep(30)
         return real(record, split)
 
-    monkeypatch.setattr(pipeline, "_process", slow)
+    monkeypatch.setattr(worker, "_process", slow)
     started = time.monotonic()
     report = build(options(tmp_path, inputs, allow_rejects=True, article_seconds=0.5))
     assert time.monotonic() - started < 20
@@ -504,12 +505,12 @@ def test_a_dead_worker_fails_the_build_promptly(tmp_path: Path) -> None:
     release, _ = build_copy(tmp_path)
     before = snapshot(release)
     inputs = write_corpus(tmp_path / "many", 3000, seed=5)
-    jobs: list[pipeline.Build] = []
+    jobs: list[orchestrator.Build] = []
     outcome: list[BaseException | None] = []
 
     def run() -> None:
         # Made in this thread: a build's SQLite databases belong to the thread that made them.
-        job = pipeline.Build(
+        job = orchestrator.Build(
             BuildOptions(
                 input_dir=inputs,
                 output_dir=release,

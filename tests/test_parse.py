@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from dataset_builder.parse import detect_layout, parse_plain_text, parse_text
+from dataset_builder.ingest.layouts.detect import detect_layout, parse_text
+from dataset_builder.ingest.layouts.plain import parse_plain_text
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 CHINESE_SEEDS = sorted(p.name for p in SEEDS.glob("00[0-3]_*.txt"))

@@ -21,9 +21,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dataset_builder import parse
 from dataset_builder.config import MAX_INPUT_BYTES
-from dataset_builder.parse import BLANK_LINE, PageError, _drop_excerpts, normalise_text, parse_text
+from dataset_builder.ingest.layouts import vna
+from dataset_builder.ingest.layouts.detect import parse_text
+from dataset_builder.ingest.layouts.text import (
+    BLANK_LINE,
+    PageError,
+    _drop_excerpts,
+    normalise_text,
+)
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -95,7 +101,7 @@ def test_drop_excerpts_examples(paragraphs: list[str], kept: list[str]) -> None:
 def test_seeds_parse_as_with_the_reference_rule(seed: str, monkeypatch: pytest.MonkeyPatch) -> None:
     text = (SEEDS / seed).read_text(encoding="utf-8")
     record = parse_text(text)
-    monkeypatch.setattr(parse, "_drop_excerpts", drop_excerpts_reference)
+    monkeypatch.setattr(vna, "_drop_excerpts", drop_excerpts_reference)
     assert record == parse_text(text)
 
 

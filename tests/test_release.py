@@ -13,10 +13,10 @@ import pytest
 import yaml
 
 import dataset_builder
-from dataset_builder import card
-from dataset_builder.card import _languages_and_outlets, load_benchmark
+from dataset_builder.build.report import BuildReport
 from dataset_builder.cli import main
-from dataset_builder.pipeline import BuildReport
+from dataset_builder.release import card
+from dataset_builder.release.card import _languages_and_outlets, load_benchmark
 from tests.conftest import ROOT
 
 CARD_SECTIONS = [

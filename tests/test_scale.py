@@ -10,7 +10,8 @@ import datasets
 import polars as pl
 import pytest
 
-from dataset_builder.pipeline import BuildOptions, BuildReport
+from dataset_builder.build.orchestrator import BuildOptions
+from dataset_builder.build.report import BuildReport
 from tests.conftest import ROOT, build_copy
 
 sys.path.insert(0, str(ROOT))
@@ -51,7 +52,7 @@ def test_output_is_the_same_whatever_the_workers_and_batches(
     tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Small row groups, so batches of 7 cut across them.
-    monkeypatch.setattr("dataset_builder.publish.ROW_GROUP_SIZE", 10)
+    monkeypatch.setattr("dataset_builder.publish.parquet.ROW_GROUP_SIZE", 10)
     one, report = _build(tmp_path / "one", corpus, workers=1, batch_size=256)
     two, _ = _build(tmp_path / "two", corpus, workers=2, batch_size=7)
     assert report.totals()["rejected"] == 1 and report.totals()["duplicates"] > 0
@@ -69,7 +70,7 @@ def test_unchanged_articles_come_from_the_cache(tmp_path: Path, corpus: Path) ->
         allow_rejects=True,
         cache_dir=cache,
     )
-    from dataset_builder.pipeline import Build
+    from dataset_builder.build.orchestrator import Build
 
     second = Build(builder_options)
     second.run()
@@ -92,7 +93,7 @@ def test_large_build_is_sharded_and_every_shard_listed(
     tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Shards turn over at row-group boundaries; small groups make a small corpus shard.
-    monkeypatch.setattr("dataset_builder.publish.ROW_GROUP_SIZE", 4)
+    monkeypatch.setattr("dataset_builder.publish.parquet.ROW_GROUP_SIZE", 4)
     release, report = _build(tmp_path, corpus, shard_bytes=20_000, batch_size=8)
     shards = sorted((release / "data" / "default").glob("train-*.parquet"))
     assert len(shards) > 1
@@ -115,7 +116,7 @@ def test_large_build_is_sharded_and_every_shard_listed(
 
 
 def test_memory_holds_only_inputs_in_flight(tmp_path: Path, corpus: Path) -> None:
-    from dataset_builder.pipeline import Build
+    from dataset_builder.build.orchestrator import Build
 
     builder = Build(
         BuildOptions(

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dataset_builder.splits import (
+from dataset_builder.build.splits import (
     SplitAssigner,
     SplitError,
     load_assignments,

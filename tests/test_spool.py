@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dataset_builder.spool import SortedLog
+from dataset_builder.build.spool import SortedLog
 
 
 def test_sorted_log_reads_back_by_key_then_arrival() -> None:

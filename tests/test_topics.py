@@ -10,9 +10,8 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from dataset_builder.config import SCHEMA_DIR
-from dataset_builder.segments import Segment
-from dataset_builder.topics import (
+from dataset_builder.annotators.segments import Segment
+from dataset_builder.annotators.topics import (
     LEXICON_DIR,
     VOCABULARY_PATH,
     GoldItem,
@@ -25,6 +24,7 @@ from dataset_builder.topics import (
     load_vocabulary,
     seed_item_segments,
 )
+from dataset_builder.config import SCHEMA_DIR
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 GOLD_PATH = PROJECT_ROOT / "tests" / "gold" / "topics.json"

@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-from dataset_builder.manifest import (
-    MANIFEST,
+from dataset_builder.build.report import BuildReport
+from dataset_builder.config import MANIFEST
+from dataset_builder.ingest.files import file_sha256
+from dataset_builder.publish.manifest import (
     MAX_PROBLEMS_PER_KIND,
     VERIFY_DOES_NOT_PROVE,
-    file_sha256,
     verify_release,
 )
-from dataset_builder.pipeline import BuildReport
 
 Manifest = dict[str, Any]
 SHARD = "data/default/train-00000-of-00001.parquet"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from dataset_builder.pipeline import BuildReport
+from dataset_builder.build.report import BuildReport
 from tests.conftest import ROOT, SEEDS
 
 pytest.importorskip("dask.distributed")

@@ -20,8 +20,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from dataset_builder.build.spool import temporary_database
 from dataset_builder.config import DATASET_NAME, SPLITS
-from dataset_builder.spool import temporary_database
 
 ASSIGNMENT_FILE = "assignments.tsv"
 HEADER = "id\tsplit"

@@ -6,7 +6,7 @@ compiled lexicons and validators instead of loading its own copy.
 
 import gc
 
-from dataset_builder.pipeline import load_annotators, use_system_allocator
+from dataset_builder.build.runtime import load_annotators, use_system_allocator
 
 use_system_allocator()
 load_annotators()

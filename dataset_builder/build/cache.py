@@ -33,15 +33,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
+from dataset_builder.build.dedup import NUM_PERM, Fingerprint, band_keys
 from dataset_builder.config import SCHEMA_DIR, SPLITS, VERSION
-from dataset_builder.contract import arrow_schema
-from dataset_builder.dedup import NUM_PERM, Fingerprint, band_keys
-from dataset_builder.read import Reject
+from dataset_builder.ingest.records import Reject
+from dataset_builder.validate.contract import arrow_schema
 
 if TYPE_CHECKING:  # pipeline imports this module: the classes are imported where used
-    from dataset_builder.pipeline import ProcessedArticle
+    from dataset_builder.build.worker import ProcessedArticle
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 CACHE_FILE = "annotations.sqlite"
 # Suffix of a damaged or foreign cache file moved aside; a later one replaces it, so a
 # cache that keeps being damaged does not fill the disk.
@@ -226,7 +226,7 @@ def decode_article(encoded: EncodedArticle) -> ProcessedArticle:
     could have written: wrong JSON, a missing or extra field, a wrong type, a table of
     another schema or size.
     """
-    from dataset_builder.pipeline import ProcessedArticle, Rows
+    from dataset_builder.build.worker import ProcessedArticle, Rows
 
     if not isinstance(encoded.meta, str):
         raise CacheEntryError("metadata is not text")

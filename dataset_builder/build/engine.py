@@ -17,10 +17,12 @@ from typing import Any
 
 import pyarrow as pa
 
-from dataset_builder.pipeline import content_sha256, process_item
-from dataset_builder.publish import rows_to_table
-from dataset_builder.read import Reject, discover, read_input
-from dataset_builder.splits import split_for
+from dataset_builder.build.splits import split_for
+from dataset_builder.build.worker import content_sha256, process_item
+from dataset_builder.ingest.discover import discover
+from dataset_builder.ingest.read import read_input
+from dataset_builder.ingest.records import Reject
+from dataset_builder.publish.parquet import rows_to_table
 
 PARSED_SCHEMA = pa.schema([("id", pa.string()), ("record", pa.string())])
 REJECTS_SCHEMA = pa.schema(

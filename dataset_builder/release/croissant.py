@@ -2,7 +2,7 @@
 
 The document lists every Parquet file with its checksum, describes one record set per
 configuration with fields derived from `schema/` (through the Arrow schema of
-`dataset_builder.contract`), and carries the responsible-AI statements of the card in
+`dataset_builder.validate.contract`), and carries the responsible-AI statements of the card in
 machine-readable form. Every figure comes from the build report or from statistics
 computed on the published files, and every path is relative to the folder, so two builds
 of the same data give the same document.
@@ -15,10 +15,10 @@ from typing import Any
 
 import pyarrow as pa
 
-from dataset_builder.citation import AUTHORS, dataset_bibtex
 from dataset_builder.config import CONFIGS, DATASET_NAME, PRETTY_NAME, VERSION
-from dataset_builder.contract import CONFIG_SCHEMAS, arrow_schema
-from dataset_builder.manifest import file_sha256
+from dataset_builder.ingest.files import file_sha256
+from dataset_builder.release.citation import AUTHORS, dataset_bibtex
+from dataset_builder.validate.contract import CONFIG_SCHEMAS, arrow_schema
 
 JsonLd = dict[str, Any]
 

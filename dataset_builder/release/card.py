@@ -16,7 +16,6 @@ from typing import Any
 import pyarrow as pa
 import yaml
 
-from dataset_builder.citation import citation_cff, dataset_apa, dataset_bibtex
 from dataset_builder.config import (
     CONFIGS,
     DATASET_NAME,
@@ -27,11 +26,12 @@ from dataset_builder.config import (
     SPLITS,
     VERSION,
 )
-from dataset_builder.contract import field_table, hf_yaml_features
-from dataset_builder.croissant import croissant_metadata
-from dataset_builder.figure import TIMELINE, draw_timeline
-from dataset_builder.manifest import write_manifest
-from dataset_builder.stats import batches, dataset_statistics, published_splits, split_files
+from dataset_builder.publish.manifest import write_manifest
+from dataset_builder.release.citation import citation_cff, dataset_apa, dataset_bibtex
+from dataset_builder.release.croissant import croissant_metadata
+from dataset_builder.release.figure import TIMELINE, draw_timeline
+from dataset_builder.release.stats import batches, dataset_statistics, published_splits, split_files
+from dataset_builder.validate.contract import field_table, hf_yaml_features
 
 BENCHMARK_RESULTS = PROJECT_ROOT / "benchmarks" / "results"
 CHANGELOG = PROJECT_ROOT / "CHANGELOG.md"

@@ -1,19 +1,21 @@
 """Annotate parsed records: language, reference date, event dates and topics.
 
 Plain functions over plain dicts; no Parquet, no CLI. Each annotator sees segments
-(`dataset_builder.segments`), never a record.
+(`dataset_builder.annotators.segments`), never a record.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from dataset_builder import dates, language, topics
-from dataset_builder.citation import article_apa
-from dataset_builder.segments import ARTICLE_FIELDS, RELATED_FIELDS, Segment, record_segments
-
-Record = dict[str, Any]
+from dataset_builder.annotators import dates, language, topics
+from dataset_builder.annotators.segments import (
+    ARTICLE_FIELDS,
+    RELATED_FIELDS,
+    Segment,
+    record_segments,
+)
+from dataset_builder.ingest.records import Record
 
 
 def annotator_versions() -> dict[str, str]:
@@ -69,7 +71,6 @@ def annotate_article(record: Record) -> Record:
     reference, precision = _reference_date(record, found, "published")
     record["event_dates"] = found.event_dates(reference, reference_precision=precision)
     _topics(record, segments, lang)
-    record["citation"] = article_apa(record)
     return record
 
 

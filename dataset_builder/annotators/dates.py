@@ -39,12 +39,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, NamedTuple
 
-from dataset_builder.segments import Segment
-from dataset_builder.trie import char_trie
+from dataset_builder.annotators.segments import Segment
+from dataset_builder.annotators.trie import char_trie
+from dataset_builder.config import RESOURCES_DIR
 
 VERSION = "1.0.0"
 
-RESOURCE_DIR = Path(__file__).parent / "resources" / "dates"
+RESOURCE_DIR = RESOURCES_DIR / "dates"
 LANGUAGES = ("zh", "sv", "vi", "en", "ja")
 UNKNOWN_LANGUAGE = "und"
 PRECISIONS = ("day", "month", "year")
@@ -1017,8 +1018,8 @@ def score_mentions(
 
 def load_gold(gold_path: Path, root: Path) -> list[GoldItem]:
     """Gold items with their segments, re-parsed from the seed files the gold names."""
-    from dataset_builder.parse import parse_text
-    from dataset_builder.segments import ARTICLE_FIELDS, RELATED_FIELDS, record_segments
+    from dataset_builder.annotators.segments import ARTICLE_FIELDS, RELATED_FIELDS, record_segments
+    from dataset_builder.ingest.layouts.detect import parse_text
 
     gold = json.loads(gold_path.read_text(encoding="utf-8"))
     records: dict[str, dict[str, Any]] = {}

@@ -78,10 +78,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
+from dataset_builder.annotators.language import to_simplified
+from dataset_builder.annotators.segments import (
+    ARTICLE_FIELDS,
+    RELATED_FIELDS,
+    Segment,
+    record_segments,
+)
+from dataset_builder.annotators.trie import char_trie
 from dataset_builder.config import RESOURCES_DIR, SCHEMA_DIR
-from dataset_builder.language import to_simplified
-from dataset_builder.segments import ARTICLE_FIELDS, RELATED_FIELDS, Segment, record_segments
-from dataset_builder.trie import char_trie
 
 LEXICON_DIR = RESOURCES_DIR / "topics"
 VOCABULARY_PATH = SCHEMA_DIR / "iptc-mediatopics.json"
@@ -988,7 +993,7 @@ def seed_item_segments(paths: Sequence[Path]) -> dict[str, list[Segment]]:
 
     Articles are named by file stem, teasers `<stem>-r01`, `-r02`, ... in page order.
     """
-    from dataset_builder.parse import parse_text  # the parser is not needed to annotate
+    from dataset_builder.ingest.layouts.detect import parse_text
 
     items: dict[str, list[Segment]] = {}
     for path in paths:

@@ -10,7 +10,6 @@ in the list, never an exception.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections import Counter
@@ -20,10 +19,10 @@ from typing import Any
 
 import yaml
 
-from dataset_builder.config import DATASET_NAME, VERSION
-from dataset_builder.spool import write_json_entries
+from dataset_builder.build.spool import write_json_entries
+from dataset_builder.config import DATASET_NAME, MANIFEST, VERSION
+from dataset_builder.ingest.files import file_sha256
 
-MANIFEST = "MANIFEST.json"
 REPORT = "build_report.json"
 CARD = "README.md"
 CITATION = "CITATION.cff"
@@ -48,14 +47,6 @@ VERIFY_DOES_NOT_PROVE = (
 )
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def published_files(root: Path) -> list[str]:

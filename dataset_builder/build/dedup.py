@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from dataset_builder.spool import temporary_database
+from dataset_builder.build.spool import temporary_database
 
 SHINGLE = 5
 NUM_PERM = 64

@@ -1,0 +1,94 @@
+"""Describe one input file and yield its articles or rejects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from dataset_builder.config import MAX_INPUT_BYTES
+from dataset_builder.ingest.decode import UndecodableError, decode
+from dataset_builder.ingest.discover import JSONL_SUFFIX
+from dataset_builder.ingest.files import InputTooLarge, file_sha256, read_regular_file, sha256_bytes
+from dataset_builder.ingest.jsonl import _jsonl_articles
+from dataset_builder.ingest.layouts.detect import parse_text
+from dataset_builder.ingest.records import InputFile, Reject
+from dataset_builder.ingest.sidecar import apply_metadata, load_sidecar
+
+
+def article_from_text(text: str, record_id: str, source: str) -> dict[str, Any]:
+    record = parse_text(text)
+    record["id"] = record_id
+    record["source_file"] = source
+    return record
+
+
+def read_input(
+    path: Path, input_dir: Path, max_bytes: int = MAX_INPUT_BYTES, parse: bool = True
+) -> tuple[InputFile, Iterator[dict[str, Any] | Reject]]:
+    """Describe one input file and lazily yield its parsed articles or rejects.
+
+    With `parse=False`, an article page is yielded unparsed (see `parsed`), so that the
+    build can parse it in a worker process.
+    """
+    name = path.relative_to(input_dir).as_posix()
+    kind = "jsonl" if path.suffix == JSONL_SUFFIX else "article"
+    # An article file is one article whatever happens to it: its rejects carry its id,
+    # so that its committed split is not mistaken for one no input provides.
+    record_id = path.name.removesuffix(path.suffix) if kind == "article" else None
+    try:
+        data = read_regular_file(path, max_bytes)
+    except InputTooLarge as error:
+        # Hashed in blocks, never held in memory whole.
+        info = InputFile(path, name, file_sha256(path), error.size, kind)
+        reject = Reject(name, "max-size", str(error.strerror), id=record_id)
+        return info, iter([reject])
+    except OSError as error:
+        info = InputFile(path, name, "", 0, kind)
+        reject = Reject(name, "readable", f"cannot be read: {error.strerror}", id=record_id)
+        return info, iter([reject])
+    info = InputFile(path, name, sha256_bytes(data), len(data), kind)
+    return info, _articles(info, data, input_dir, max_bytes, parse, record_id)
+
+
+def _articles(
+    info: InputFile,
+    data: bytes,
+    input_dir: Path,
+    max_bytes: int,
+    parse: bool,
+    record_id: str | None,
+) -> Iterator[dict[str, Any] | Reject]:
+    if not data.strip():
+        rule, what = (
+            ("non-empty", "file is empty")
+            if not data
+            else ("non-blank", "file holds only whitespace")
+        )
+        yield Reject(info.name, rule, what, id=record_id)
+        return
+    try:
+        text, info.encoding = decode(data)
+    except UndecodableError as error:
+        yield Reject(info.name, "encoding", str(error), id=record_id)
+        return
+    if not text.strip():
+        yield Reject(info.name, "non-blank", "file holds only whitespace", id=record_id)
+        return
+    if info.kind == "jsonl" or record_id is None:
+        yield from _jsonl_articles(info, text)
+        return
+    metadata, rejects = load_sidecar(info.path, info.name, input_dir, max_bytes)
+    if rejects:
+        yield from rejects
+        return
+    unparsed = {"id": record_id, "source_file": info.name, "page": text, "metadata": metadata}
+    yield parsed(unparsed) if parse else unparsed
+
+
+def parsed(record: dict[str, Any]) -> dict[str, Any]:
+    """The article of a page yielded by `read_input(parse=False)`; other records as they are."""
+    if "page" not in record:
+        return record
+    article = article_from_text(record["page"], record["id"], record["source_file"])
+    return apply_metadata(article, record["metadata"])
