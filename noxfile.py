@@ -1,10 +1,13 @@
-"""Sessions: tests, lint, typecheck, build (and distributed, benchmarks on demand)."""
+"""Sessions: tests, lint, typecheck, wheel, build (and distributed on demand)."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import nox
 
-nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.sessions = ["tests", "lint", "typecheck", "wheel"]
 nox.options.reuse_existing_virtualenvs = True
 
 OFFLINE = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
@@ -44,3 +47,25 @@ def build(session: nox.Session) -> None:
     """Build release/ from seeds/ and refresh DATASET_CARD.md, CITATION.cff and figures/."""
     session.install("-e", ".")
     session.run("dataset-builder", "build", "--card-dir", ".", *session.posargs, env=OFFLINE)
+
+
+@nox.session
+def wheel(session: nox.Session) -> None:
+    """Build a wheel, install it (not editable) and build, check and cite the seeds with it."""
+    work = Path(session.create_tmp()).resolve()
+    dist = work / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    session.run("python", "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(dist), ".")
+    (built,) = dist.glob("dataset_builder-*.whl")
+    session.install(str(built))
+    corpus = work / "corpus"
+    shutil.rmtree(corpus, ignore_errors=True)
+    shutil.copytree("seeds", corpus / "seeds")
+    shutil.copytree("splits", corpus / "splits")
+    session.chdir(corpus)
+    run = {"env": OFFLINE, "external": False}
+    session.run("dataset-builder", "validate", "--workers", "1", **run)
+    session.run("dataset-builder", "build", "--no-cache", **run)
+    session.run("dataset-builder", "verify", "release", **run)
+    session.run("dataset-builder", "cite", "--format", "bibtex", **run)
+    session.run("dataset-builder", "annotate", "seeds/004_33f5a66664a9c512.txt", **run)

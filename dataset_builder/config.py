@@ -10,8 +10,13 @@ DATASET_NAME = "vietnam-japan-news"
 PRETTY_NAME = "Vietnam–Japan Relations News"
 VERSION = __version__
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SCHEMA_DIR = PROJECT_ROOT / "schema"
+PACKAGE_DIR = Path(__file__).resolve().parent
+# What a build reads besides its inputs ships inside the package. In a checkout, data/
+# links to the sources: schema/ (the contract), CHANGELOG.md, benchmarks/results/.
+DATA_DIR = PACKAGE_DIR / "data"
+SCHEMA_DIR = DATA_DIR / "schema"
+CHANGELOG = DATA_DIR / "CHANGELOG.md"
+BENCHMARK_RESULTS = DATA_DIR / "benchmark-results"
 RESOURCES_DIR = Path(__file__).resolve().parent / "resources"
 
 DEFAULT_INPUT = Path("seeds")
