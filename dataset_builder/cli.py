@@ -247,7 +247,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     annotate_parser.add_argument("files", nargs="+")
     annotate_parser.add_argument("--language", default=None, help="ISO 639-1 code")
     annotate_parser.add_argument("--reference-date", type=dt.date.fromisoformat, default=None)
-    annotate_parser.add_argument("--format", choices=["json"], default="json")
 
     cite_parser = commands.add_parser("cite", help="print the citation of the dataset or a record")
     cite_parser.add_argument("--format", choices=["apa", "bibtex", "cff"], default=None)

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dataset_builder.build.orchestrator import BuildOptions, build
-from dataset_builder.ingest.discover import SIDECAR_SUFFIX
+from dataset_builder.ingest.sidecar import SIDECAR_SUFFIX
 
 WORDS = st.sampled_from(
     ["Vietnam", "Japan", "trade", "hợp tác", "日本", "越南", "handel", "2024年5月3日", "on", "the"]

@@ -166,7 +166,7 @@ def test_plain_text_title_and_body() -> None:
     record = parse_plain_text("\n\n  A headline \nFirst paragraph.\n\nSecond paragraph.\n")
     assert record["title"] == "A headline"
     assert record["body"] == "First paragraph.\n\nSecond paragraph."
-    assert detect_layout("A headline\n\nbody") == "plain"
+    assert detect_layout("A headline\n\nbody").name == "plain"
 
 
 def test_text_is_normalised_to_nfc_and_unix_line_ends() -> None:

@@ -39,8 +39,8 @@ from dataset_builder.ingest.read import read_input
 from dataset_builder.ingest.records import InputFile, Record, Reject
 from dataset_builder.publish.parquet import (
     TARGET_SHARD_BYTES,
-    ParquetSink,
 )
+from dataset_builder.publish.sinks import SINKS, Sink
 from dataset_builder.publish.staging import (
     UnsafeOutput,
     check_output,
@@ -78,6 +78,7 @@ class BuildOptions:
     batch_size: int = 256
     workers: int = 1
     max_input_bytes: int = MAX_INPUT_BYTES
+    output_format: str = "parquet"  # a key of publish.sinks.SINKS
     shard_bytes: int = TARGET_SHARD_BYTES  # a new Parquet shard starts past this size
     cache_dir: Path | None = None  # annotation cache for incremental rebuilds; None: none
     card_dir: Path | None = None  # also write DATASET_CARD.md, CITATION.cff, figures/ here
@@ -122,7 +123,7 @@ class Build:
         # Made by `run`: a build reads the assignment only once it holds its lock.
         self.assigner = SplitAssigner()
         self.index = PublishedIndex()  # ids, content hashes and signatures, on disk
-        self.sink: ParquetSink | None = None
+        self.sink: Sink | None = None
         self.cache: AnnotationCache | None = None
         self._pool: ProcessPoolExecutor | None = None
 
@@ -341,7 +342,7 @@ class Build:
         staging = staging_folder(options.output_dir)
         swapped = False
         try:
-            self._read_and_check(ParquetSink(staging, options.shard_bytes))
+            self._read_and_check(SINKS[options.output_format](staging, options.shard_bytes))
             assert self.sink is not None
             # Imported here, after the workers have started: the card's dependencies
             # (Polars, Matplotlib) need not take memory in every worker process.
@@ -369,7 +370,7 @@ class Build:
                     f"({error.strerror}: {error.filename}); the release itself is published"
                 )
 
-    def _read_and_check(self, sink: ParquetSink | None) -> None:
+    def _read_and_check(self, sink: Sink | None) -> None:
         """Read, annotate and check every input, writing published rows to `sink`."""
         options = self.options
         self.sink = sink

@@ -8,15 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dataset_builder.config import MANIFEST
+from dataset_builder.ingest.kinds import INPUT_KINDS, one_article_suffixes
 from dataset_builder.ingest.records import Reject
-
-ARTICLE_SUFFIXES = (".txt",)
-
-
-JSONL_SUFFIX = ".jsonl"
-
-
-SIDECAR_SUFFIX = ".meta.json"
+from dataset_builder.ingest.sidecar import SIDECAR_SUFFIX
 
 
 @dataclass
@@ -67,7 +61,7 @@ def discover(input_dir: Path) -> Discovery:
     inputs = set(found.inputs)
     for name in sidecars:
         article = name.removesuffix(SIDECAR_SUFFIX)
-        if not any(article + suffix in inputs for suffix in ARTICLE_SUFFIXES):
+        if not any(article + suffix in inputs for suffix in one_article_suffixes()):
             found.rejects.append(
                 Reject(
                     name,
@@ -128,9 +122,13 @@ def _walk(folder: Path, prefix: str, root: Path, found: Discovery, sidecars: lis
             )
         elif name.endswith(SIDECAR_SUFFIX):
             sidecars.append(name)
-        elif path.suffix in ARTICLE_SUFFIXES or path.suffix == JSONL_SUFFIX:
+        elif path.suffix in INPUT_KINDS:
             found.inputs.append(name)
         else:
             found.rejects.append(
-                Reject(name, "unsupported-file-type", "not an article: expected .txt or .jsonl")
+                Reject(
+                    name,
+                    "unsupported-file-type",
+                    "not an article: expected " + " or ".join(INPUT_KINDS),
+                )
             )

@@ -11,7 +11,7 @@ from dataset_builder.ingest.sidecar import JsonProblem, apply_metadata, load_jso
 from dataset_builder.validate.schema import schema_rejects
 
 
-def _jsonl_articles(info: InputFile, text: str) -> Iterator[dict[str, Any] | Reject]:
+def jsonl_articles(info: InputFile, text: str) -> Iterator[dict[str, Any] | Reject]:
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue

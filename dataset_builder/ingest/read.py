@@ -8,9 +8,8 @@ from typing import Any
 
 from dataset_builder.config import MAX_INPUT_BYTES
 from dataset_builder.ingest.decode import UndecodableError, decode
-from dataset_builder.ingest.discover import JSONL_SUFFIX
 from dataset_builder.ingest.files import InputTooLarge, file_sha256, read_regular_file, sha256_bytes
-from dataset_builder.ingest.jsonl import _jsonl_articles
+from dataset_builder.ingest.kinds import INPUT_KINDS
 from dataset_builder.ingest.layouts.detect import parse_text
 from dataset_builder.ingest.records import InputFile, Reject
 from dataset_builder.ingest.sidecar import apply_metadata, load_sidecar
@@ -32,22 +31,22 @@ def read_input(
     build can parse it in a worker process.
     """
     name = path.relative_to(input_dir).as_posix()
-    kind = "jsonl" if path.suffix == JSONL_SUFFIX else "article"
+    kind = INPUT_KINDS[path.suffix]
     # An article file is one article whatever happens to it: its rejects carry its id,
     # so that its committed split is not mistaken for one no input provides.
-    record_id = path.name.removesuffix(path.suffix) if kind == "article" else None
+    record_id = path.name.removesuffix(path.suffix) if kind.records is None else None
     try:
         data = read_regular_file(path, max_bytes)
     except InputTooLarge as error:
         # Hashed in blocks, never held in memory whole.
-        info = InputFile(path, name, file_sha256(path), error.size, kind)
+        info = InputFile(path, name, file_sha256(path), error.size, kind.name)
         reject = Reject(name, "max-size", str(error.strerror), id=record_id)
         return info, iter([reject])
     except OSError as error:
-        info = InputFile(path, name, "", 0, kind)
+        info = InputFile(path, name, "", 0, kind.name)
         reject = Reject(name, "readable", f"cannot be read: {error.strerror}", id=record_id)
         return info, iter([reject])
-    info = InputFile(path, name, sha256_bytes(data), len(data), kind)
+    info = InputFile(path, name, sha256_bytes(data), len(data), kind.name)
     return info, _articles(info, data, input_dir, max_bytes, parse, record_id)
 
 
@@ -75,8 +74,9 @@ def _articles(
     if not text.strip():
         yield Reject(info.name, "non-blank", "file holds only whitespace", id=record_id)
         return
-    if info.kind == "jsonl" or record_id is None:
-        yield from _jsonl_articles(info, text)
+    records = INPUT_KINDS[info.path.suffix].records
+    if records is not None or record_id is None:  # a file of records, each with its id
+        yield from records(info, text) if records is not None else ()
         return
     metadata, rejects = load_sidecar(info.path, info.name, input_dir, max_bytes)
     if rejects:

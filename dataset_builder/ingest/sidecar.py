@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from dataset_builder.config import MAX_INPUT_BYTES
-from dataset_builder.ingest.discover import SIDECAR_SUFFIX
 from dataset_builder.ingest.files import read_regular_file
 from dataset_builder.ingest.records import Reject
 from dataset_builder.validate.schema import schema_rejects
+
+# `<id>.meta.json` beside `<id>.txt` holds what the page does not print.
+SIDECAR_SUFFIX = ".meta.json"
 
 
 class JsonProblem(ValueError):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from dataset_builder.ingest.discover import SIDECAR_SUFFIX
 from dataset_builder.ingest.records import Record, Reject
+from dataset_builder.ingest.sidecar import SIDECAR_SUFFIX
 
 
 def _date_problem(record: Record) -> Reject | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from dataset_builder.ingest.layouts.base import Layout
 from dataset_builder.ingest.layouts.text import (
     PageError,
     _empty_record,
@@ -84,3 +85,10 @@ def _byline_date(byline: re.Match[str]) -> str:
         raise PageError(
             "valid-date", "$.published_date", f"byline date {written} is not a calendar date"
         ) from None
+
+
+def _is_vietnamvn_page(text: str, lines: list[str]) -> bool:
+    return bool(lines) and VIETNAMVN_HEADER.match(lines[0]) is not None
+
+
+LAYOUT = Layout("vietnamvn", _is_vietnamvn_page, parse_vietnamvn_page)

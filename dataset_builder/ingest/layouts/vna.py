@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from dataset_builder.ingest.layouts.base import Layout
 from dataset_builder.ingest.layouts.text import (
     _drop_excerpts,
     _empty_record,
@@ -92,3 +93,12 @@ def parse_vna_teasers(lines: list[str]) -> list[Record]:
         i += 1
         teasers.append({"headline": headline, "summary": summary, "caption": caption})
     return teasers
+
+
+def _is_vna_page(text: str, lines: list[str]) -> bool:
+    return VNA_AGENCY in text and (
+        VNA_RELATED_HEADER in lines or any(VNA_END_MARK in line for line in lines)
+    )
+
+
+LAYOUT = Layout("vna", _is_vna_page, parse_vna_page)
