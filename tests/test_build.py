@@ -219,7 +219,7 @@ def test_annotate_command_prints_json_lines(
     path.write_text(
         "Relationerna mellan Vietnam och Japan har stärkts under året.", encoding="utf-8"
     )
-    assert main(["annotate", str(path), "--format", "json"]) == 0
+    assert main(["annotate", str(path)]) == 0
     [line] = capsys.readouterr().out.splitlines()
     result = json.loads(line)
     assert result["file"] == str(path)
