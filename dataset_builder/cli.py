@@ -104,7 +104,7 @@ def _add_build_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _interrupt(signum: int, frame: object) -> None:
+def _interrupt(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 

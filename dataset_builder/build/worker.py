@@ -112,7 +112,7 @@ def time_budget(seconds: float) -> Iterator[None]:
         yield
         return
 
-    def expire(signum: int, frame: object) -> None:
+    def expire(signum: int, _frame: object) -> None:
         raise ArticleTimeout
 
     previous = signal.signal(signal.SIGALRM, expire)
