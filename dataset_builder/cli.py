@@ -203,7 +203,7 @@ def _cite(args: argparse.Namespace) -> int:
 
 
 def _verify(folder: Path) -> int:
-    from dataset_builder.publish.manifest import VERIFY_DOES_NOT_PROVE, verify_release
+    from dataset_builder.publish.verify import VERIFY_DOES_NOT_PROVE, verify_release
 
     problems = verify_release(folder)
     for problem in problems:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -18,10 +19,9 @@ import pyarrow as pa
 import pytest
 
 import dataset_builder.build.cache as cache_module
-from dataset_builder.build.cache import (
-    CACHE_FILE,
-    SET_ASIDE_SUFFIX,
-    AnnotationCache,
+import dataset_builder.build.cache_entries as entries_module
+from dataset_builder.build.cache import CACHE_FILE, SET_ASIDE_SUFFIX, AnnotationCache
+from dataset_builder.build.cache_entries import (
     CacheEntryError,
     EncodedArticle,
     decode_article,
@@ -220,7 +220,7 @@ def test_decoding_refuses_what_encoding_cannot_write(
 
 def test_every_field_of_a_reject_is_stored() -> None:
     # A field added to Reject must be added to the entry format (and ENTRY_FORMAT raised).
-    assert {f.name for f in dataclasses.fields(Reject)} == cache_module._REJECT_KEYS
+    assert {f.name for f in dataclasses.fields(Reject)} == entries_module._REJECT_KEYS
 
 
 def test_a_problem_with_rows_is_refused(processed: list[ProcessedArticle]) -> None:
@@ -271,8 +271,7 @@ def test_a_pickle_in_an_entry_is_not_run(
     assert not marker.exists()
     assert use.hits == 0 and report.totals()["published"] == 5
     assert use.warnings == [
-        f"cache {cache / CACHE_FILE}: 5 entries could not be read (metadata is not text); "
-        "those articles were annotated again"
+        f"cache {cache / CACHE_FILE}: 5 unreadable entries (metadata is not text); annotated again"
     ]
     _same_release(release, seed_release)
     # The fresh results replaced the planted entries.
@@ -318,6 +317,80 @@ def test_a_cache_hit_gives_the_same_output_as_no_cache(
     assert report.totals()["published"] == 5
     _same_release(cold, seed_release, exact=True)
     _same_release(warm, seed_release, exact=True)
+
+
+# -- one generation at a time ----------------------------------------------------------------------
+
+
+def _entries(path: Path) -> int:
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        count: int = db.execute("SELECT count(*) FROM article").fetchone()[0]
+    return count
+
+
+def test_a_code_edit_empties_the_cache_so_the_file_does_not_grow(
+    tmp_path: Path,
+    seed_release: tuple[Path, BuildReport],
+    use: CacheUse,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cache = tmp_path / "cache"
+    path = cache / CACHE_FILE
+    _build(tmp_path / "first", cache)
+    size = path.stat().st_size
+    assert _entries(path) == 5
+    code_digest = cache_module._code_digest
+    for edit in ("one", "two", "three"):
+        # An edit of the builder's code: another digest, another generation.
+        monkeypatch.setattr(cache_module, "_code_digest", lambda edit=edit: code_digest() + edit)
+        release, _ = _build(tmp_path / edit, cache)
+        assert use.hits == 0 and use.warnings == []
+        _same_release(release, seed_release, exact=True)
+        # Only this generation's results are left, in no more room than the first's.
+        assert _entries(path) == 5
+        assert path.stat().st_size <= size
+    _build(tmp_path / "again", cache)
+    assert use.hits == 5
+    assert sorted(p.name for p in cache.iterdir()) == [CACHE_FILE]
+
+
+def test_new_annotator_versions_empty_the_cache_and_give_the_space_back(
+    tmp_path: Path, processed: list[ProcessedArticle]
+) -> None:
+    path = tmp_path / CACHE_FILE
+    old = AnnotationCache(tmp_path, {"topics": "1"})
+    old.put([(f"key-{n}", processed[n % 5]) for n in range(300)])
+    old.close()
+    full = path.stat().st_size
+    new = AnnotationCache(tmp_path, {"topics": "2"})
+    assert new.warnings == [] and new.get("key-0") is None
+    new.close()
+    assert _entries(path) == 0
+    assert path.stat().st_size < full / 10
+    # Going back is one more new generation, not a return to the old entries.
+    back = AnnotationCache(tmp_path, {"topics": "1"})
+    assert back.get("key-0") is None
+    back.close()
+
+
+def test_a_cache_without_a_generation_is_emptied_not_set_aside(
+    tmp_path: Path, processed: list[ProcessedArticle]
+) -> None:
+    # Written before generations were kept: the article table alone.
+    path = tmp_path / CACHE_FILE
+    encoded = encode_article(processed[0])
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        db.execute(cache_module._ARTICLE_SQL)
+        db.execute(
+            "INSERT INTO article VALUES (?, ?, ?, ?)",
+            ("key", encoded.meta, encoded.articles, encoded.teasers),
+        )
+    cache = AnnotationCache(tmp_path, ANNOTATORS)
+    assert cache.warnings == [] and cache.get("key") is None
+    cache.put([("key", processed[0])])
+    assert cache.get("key") is not None
+    cache.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [CACHE_FILE]
 
 
 # -- broken cache files -------------------------------------------------------------------------
@@ -372,15 +445,15 @@ def _cut_header(path: Path) -> None:
 
 
 BROKEN: dict[str, tuple[Callable[[Path], None], str]] = {
-    "truncated": (_truncate, "is damaged (file is truncated: "),
+    "truncated": (_truncate, "is damaged ("),
     "truncated-unnoticed": (_truncate_unnoticed, "is damaged ("),
     "pages-overwritten": (_overwrite_pages, "is damaged ("),
     "schema-overwritten": (_overwrite_schema, "is damaged ("),
-    "header-cut": (_cut_header, "is damaged (file is not a database)"),
+    "header-cut": (_cut_header, "is damaged ("),
     "not-sqlite": (_not_sqlite, "is damaged (file is not a database)"),
     "foreign-sqlite": (
         _foreign,
-        "is not a cache of this builder (SQLite with other tables: photos)",
+        "is not a cache of this builder (SQLite with other contents: photos)",
     ),
     "other-layout": (_another_article_table, "is not a cache of this builder"),
 }
@@ -419,8 +492,8 @@ def _fifo(path: Path) -> None:
 
 
 UNREADABLE: dict[str, tuple[Callable[[Path], None], str]] = {
-    "a-directory": (_directory, "cannot be opened (not a regular file)"),
-    "a-fifo": (_fifo, "cannot be opened (not a regular file)"),
+    "a-directory": (_directory, "cannot be used (not a regular file)"),
+    "a-fifo": (_fifo, "cannot be used (not a regular file)"),
 }
 
 
@@ -446,9 +519,7 @@ def test_an_unreadable_cache_is_left_alone_and_the_build_completes(
     release, report = _build(tmp_path / "second", cache)
     assert report.totals()["published"] == 5
     _same_release(release, seed_release)
-    assert use.warnings == [
-        f"cache {path} {expected}; building without it, annotating every article again"
-    ]
+    assert use.warnings == [f"cache {path} {expected}; building without it"]
     assert sorted(p.name for p in cache.iterdir()) == [CACHE_FILE]  # nothing moved
 
 
@@ -460,8 +531,7 @@ def test_a_cache_folder_that_is_a_file_is_left_alone(
     release, _ = _build(tmp_path / "second", cache)
     _same_release(release, seed_release)
     assert use.warnings == [
-        f"cache {cache / CACHE_FILE} cannot be opened ({cache} is not a folder); "
-        "building without it, annotating every article again"
+        f"cache {cache / CACHE_FILE} cannot be used ({cache} is not a folder); building without it"
     ]
     assert cache.read_text(encoding="utf-8") == "mine"
 
@@ -479,8 +549,7 @@ def test_a_cache_without_read_permission_is_left_alone(
         (cache / CACHE_FILE).chmod(0o644)
     _same_release(release, seed_release)
     assert use.warnings == [
-        f"cache {cache / CACHE_FILE} cannot be opened (Permission denied); "
-        "building without it, annotating every article again"
+        f"cache {cache / CACHE_FILE} cannot be used (Permission denied); building without it"
     ]
 
 
@@ -503,8 +572,7 @@ def test_a_locked_cache_is_a_miss_and_the_build_completes(
     _same_release(release, seed_release)
     assert use.hits == 0
     assert use.warnings == [
-        f"cache {cache / CACHE_FILE} is locked by another process (database is locked); "
-        "building without it, annotating every article again"
+        f"cache {cache / CACHE_FILE} cannot be used (database is locked); building without it"
     ]
 
 
@@ -554,8 +622,7 @@ def test_damage_found_half_way_is_set_aside_and_a_new_cache_started(
     assert len(cache.warnings) == 1
     assert cache.warnings[0].startswith(f"cache {path} is damaged (")
     assert cache.warnings[0].endswith(
-        f"moved it to {path}{SET_ASIDE_SUFFIX} and started an empty cache; "
-        "articles not yet read are annotated again"
+        f"moved it to {path}{SET_ASIDE_SUFFIX} and started an empty cache"
     )
     # The rest of the build fills the new cache.
     cache.put([("key-new", processed[0])])
@@ -567,8 +634,8 @@ def test_damage_found_half_way_is_set_aside_and_a_new_cache_started(
 def test_a_cache_another_build_is_writing_is_not_taken_for_damaged(
     tmp_path: Path, processed: list[ProcessedArticle]
 ) -> None:
-    # Two builds share a cache: while one writes, the file grows and its header changes;
-    # the other must wait for SQLite's lock, not move the file aside as damaged.
+    # Two builds share a cache: while one writes, the other opens and reads it under
+    # SQLite's locks, and neither takes the other's work for damage.
     AnnotationCache(tmp_path, ANNOTATORS).close()
     stop = threading.Event()
     written: list[list[str]] = []
@@ -585,9 +652,8 @@ def test_a_cache_another_build_is_writing_is_not_taken_for_damaged(
     worker = threading.Thread(target=write, daemon=True)
     worker.start()
     try:
-        # Enough opens that an unlocked look at the header would have been caught
-        # mid-write (about 1 in 80 is).
-        for _ in range(300):
+        # Many opens, so that some fall in the middle of a write.
+        for _ in range(100):
             reader = AnnotationCache(tmp_path, ANNOTATORS)
             reader.get("key-0-0")
             assert reader.warnings == []
@@ -617,7 +683,7 @@ def test_a_result_the_format_cannot_hold_is_not_stored(
     cache.put([("a", unconverted), ("b", processed[0])])
     assert cache.get("a") is None and cache.get("b") is not None
     assert cache.warnings == [
-        f"cache {tmp_path / CACHE_FILE}: 1 result could not be stored "
+        f"cache {tmp_path / CACHE_FILE}: 1 result not stored "
         "(rows not converted to Arrow tables (see process_chunk))"
     ]
     cache.close()

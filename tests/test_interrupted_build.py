@@ -15,8 +15,8 @@ import pyarrow as pa
 import pytest
 
 from dataset_builder.cli import main
-from dataset_builder.publish.manifest import verify_release
 from dataset_builder.publish.parquet import ParquetSink
+from dataset_builder.publish.verify import verify_release
 from tests.conftest import ROOT, build_copy
 
 sys.path.insert(0, str(ROOT))

@@ -20,8 +20,8 @@ from dataset_builder.build.orchestrator import LOCK_NAME, BuildOptions, build
 from dataset_builder.build.report import BuildError
 from dataset_builder.build.splits import load_assignments, split_for
 from dataset_builder.cli import main
-from dataset_builder.publish.manifest import verify_release
 from dataset_builder.publish.staging import lock_file
+from dataset_builder.publish.verify import verify_release
 from tests.conftest import ROOT, SEEDS, SPLITS, build_copy
 
 sys.path.insert(0, str(ROOT))

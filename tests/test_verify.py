@@ -14,7 +14,7 @@ import pytest
 from dataset_builder.build.report import BuildReport
 from dataset_builder.config import MANIFEST
 from dataset_builder.ingest.files import file_sha256
-from dataset_builder.publish.manifest import (
+from dataset_builder.publish.verify import (
     MAX_PROBLEMS_PER_KIND,
     VERIFY_DOES_NOT_PROVE,
     verify_release,
