@@ -3,7 +3,8 @@
 Both systems see the same segments and reference dates. dateparser gets the language and
 RELATIVE_BASE (the item's reference date); its spans are found by locating the substrings it
 returns, in order, and its interval is the single day it returns (it has no notion of a
-month or year interval). Scoring is the shared strict-span scoring in `dataset_builder.dates`.
+month or year interval). Scoring is the shared strict-span scoring in
+`dataset_builder.evaluation.dates`.
 
 Usage: python benchmarks/dates.py [--repeat N]
 Writes benchmarks/results/dates.json.
@@ -24,7 +25,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dataset_builder.annotators.dates import GoldItem, Scores, load_gold, score_mentions  # noqa: E402
+from dataset_builder.evaluation.dates import GoldItem, Scores, load_gold, score_mentions  # noqa: E402
 
 GOLD_PATH = ROOT / "tests" / "gold" / "dates.json"
 RESULTS_PATH = ROOT / "benchmarks" / "results" / "dates.json"

@@ -18,8 +18,8 @@ from typing import Any
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from dataset_builder.annotators.topics import (  # noqa: E402
-    default_topic_annotator,
+from dataset_builder.annotators.topics import default_topic_annotator  # noqa: E402
+from dataset_builder.evaluation.topics import (  # noqa: E402
     evaluate_topics,
     load_gold,
     seed_item_segments,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dataset_builder import __version__
+from dataset_builder.annotators.languages import scan_languages
 
 DATASET_NAME = "vietnam-japan-news"
 PRETTY_NAME = "Vietnam–Japan Relations News"
@@ -30,12 +31,15 @@ MANIFEST = "MANIFEST.json"
 CONFIGS = ("default", "related")
 SPLITS = ("train", "validation", "test")
 
-# Languages the detector chooses between (ISO 639-1). Anything else, or text the
-# detector is unsure about, is published as "und" with a warning.
-LANGUAGES = ("zh", "sv", "vi", "en", "ja")
+# The languages of the dataset, declared as data: a folder per language under
+# resources/languages/ and an entry in resources/languages.json, found when this module
+# is imported (`annotators/languages.py`); a language declared in part stops the builder
+# here. Text the detector finds in none of them, or is unsure about, is published as
+# "und" with a warning.
+LANGUAGES = scan_languages(RESOURCES_DIR).codes
 # Languages the detector also knows, only to recognise text that is in none of LANGUAGES
-# (German would otherwise be forced into the nearest configured language).
-GUARD_LANGUAGES = ("de", "fr", "es", "pt", "it", "nl", "ru", "ko", "th", "id")
+# (German would otherwise be forced into the nearest declared language).
+GUARD_LANGUAGES = scan_languages(RESOURCES_DIR).guard_languages
 # Below this confidence the detector's answer is not trusted.
 MIN_LANGUAGE_CONFIDENCE = 0.5
 

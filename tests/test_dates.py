@@ -12,18 +12,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dataset_builder.annotators.dates import (
-    LANGUAGES,
+from dataset_builder.annotators.dates import event_dates, infer_document_date, tag_dates
+from dataset_builder.annotators.segments import Segment
+from dataset_builder.config import LANGUAGES
+from dataset_builder.evaluation.dates import (
     GoldItem,
     Scores,
-    event_dates,
-    infer_document_date,
     load_gold,
     locate_expression,
     score_mentions,
-    tag_dates,
 )
-from dataset_builder.annotators.segments import Segment
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD_PATH = ROOT / "tests" / "gold" / "dates.json"

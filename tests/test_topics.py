@@ -10,21 +10,23 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
+from dataset_builder.annotators.languages import scan_languages
 from dataset_builder.annotators.segments import Segment
 from dataset_builder.annotators.topics import (
-    LEXICON_DIR,
     VOCABULARY_PATH,
-    GoldItem,
     LexiconTopicAnnotator,
-    TopicAnnotator,
     TopicResult,
     default_topic_annotator,
+    load_vocabulary,
+)
+from dataset_builder.annotators.topics.enumerations import CJK_ENUMERATION, Enumerations
+from dataset_builder.config import LANGUAGES, RESOURCES_DIR, SCHEMA_DIR
+from dataset_builder.evaluation.topics import (
+    GoldItem,
     evaluate_topics,
     load_gold,
-    load_vocabulary,
     seed_item_segments,
 )
-from dataset_builder.config import SCHEMA_DIR
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 GOLD_PATH = PROJECT_ROOT / "tests" / "gold" / "topics.json"
@@ -160,7 +162,7 @@ def test_capitalised_acronym_matches_only_in_capitals() -> None:
 
 
 def test_text_without_topic_gives_empty_list() -> None:
-    for language in ("zh", "sv", "vi", "en", "ja", "und"):
+    for language in (*LANGUAGES, "und"):
         result = annotate(language, "Lorem ipsum dolor sit amet", "Quux 12345 ...")
         assert result == TopicResult([], None)
     assert default_topic_annotator().annotate([], "en") == TopicResult([], None)
@@ -235,6 +237,43 @@ def test_enumerated_fields_are_weak_evidence() -> None:
     assert top_level(result) == {POLITICS}
 
 
+LIST_TOKENS = [
+    "trade",
+    "Culture",
+    "sport",
+    "and",
+    "or",
+    "och",
+    "và",
+    "cũng như",
+    "2025",
+    ",",
+    ", ",
+    " ",
+    "、",
+    "政治",
+    "经贸",
+    "的",
+    "て",
+    "(",
+    "\n",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(LIST_TOKENS), max_size=40).map("".join))
+def test_lists_are_those_the_list_patterns_find_anywhere(text: str) -> None:
+    # The list finder searches only where a list can be; the patterns searched for at
+    # every position define what a list is.
+    list_words = [
+        word for language in scan_languages(RESOURCES_DIR) for word in language.list_words
+    ]
+    enumerations = Enumerations(list_words)
+    everywhere = [m.span() for m in CJK_ENUMERATION.finditer(text)]
+    everywhere += [m.span() for m in enumerations.latin_pattern.finditer(text)]
+    assert enumerations.spans(text) == sorted(everywhere)
+
+
 def headline_item(language: str, headline: str, summary: str) -> TopicResult:
     segments = [Segment("headline", None, headline), Segment("summary", None, summary)]
     return default_topic_annotator().annotate(segments, language)
@@ -288,18 +327,18 @@ def test_undetermined_language_uses_every_lexicon() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(), st.sampled_from(["zh", "sv", "vi", "en", "ja", "und", "xx"]))
+@given(st.text(), st.sampled_from([*LANGUAGES, "und", "xx"]))
 def test_never_raises_on_arbitrary_text(text: str, language: str) -> None:
     segments = [Segment("title", None, text), Segment("body", None, text + "\n\n" + text)]
     result = default_topic_annotator().annotate(segments, language)
     assert_well_formed(result, segments)
 
 
-def test_annotator_meets_the_interface_and_has_a_content_version() -> None:
-    annotator: TopicAnnotator = default_topic_annotator()
+def test_annotator_has_a_name_and_a_content_version() -> None:
+    annotator = default_topic_annotator()
     assert annotator.name and annotator.version
     assert default_topic_annotator() is default_topic_annotator()
-    assert LexiconTopicAnnotator.from_directory().version == annotator.version
+    assert LexiconTopicAnnotator.from_resources().version == annotator.version
 
 
 # --- vocabulary and lexicons ---------------------------------------------------------
@@ -314,18 +353,17 @@ def test_vocabulary_enums_match_topics_and_labels_cover_languages() -> None:
     assert len(top) == 17
     for topic in document["topics"]:
         if topic["level"] == 1:
-            assert set(topic["labels"]) == {"en", "zh", "sv", "vi", "ja"}, topic["code"]
+            assert {"en", *LANGUAGES} <= set(topic["labels"]), topic["code"]
 
 
 def test_every_lexicon_code_has_vietnamese_and_japanese_labels() -> None:
     document = json.loads(VOCABULARY_PATH.read_text(encoding="utf-8"))
     labels = {t["code"]: t["labels"] for t in document["topics"]}
-    for path in sorted(LEXICON_DIR.glob("*.json")):
-        lexicon = json.loads(path.read_text(encoding="utf-8"))
-        assert lexicon["language"] == path.stem
+    for language in scan_languages(RESOURCES_DIR):
+        lexicon = json.loads(language.topics_path.read_text(encoding="utf-8"))
+        assert lexicon["language"] == language.code
         for entry in lexicon["entries"]:
-            assert {"vi", "ja"} <= set(labels[entry["code"]]), (path.name, entry["code"])
-    assert {p.stem for p in LEXICON_DIR.glob("*.json")} == {"zh", "sv", "vi", "en", "ja"}
+            assert {"vi", "ja"} <= set(labels[entry["code"]]), (language.code, entry["code"])
 
 
 # --- gold ----------------------------------------------------------------------------

@@ -1,29 +1,28 @@
 """Language and script of a text.
 
-Language comes from lingua with a configured set of candidates (models ship inside the
-package; nothing is downloaded). Lingua does not tell simplified from traditional Chinese,
-so the script of Chinese text is decided by counting characters that exist only in one of
-the two writing systems.
+Language comes from lingua with the declared languages as candidates (models ship inside
+the package; nothing is downloaded): those with a `detector` code in
+`resources/languages.json`, and the guard languages that only tell that text is in none
+of them. A language lingua has no model of is never detected, only used when named. The
+script is the one the language's entry gives; lingua does not tell simplified from
+traditional Chinese, so where the entry leaves the choice to the text, it is decided by
+counting characters that exist only in one of the two writing systems.
 """
 
 from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
+from pathlib import Path
 from typing import NamedTuple
 
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
-from dataset_builder.config import (
-    GUARD_LANGUAGES,
-    LANGUAGES,
-    MIN_LANGUAGE_CONFIDENCE,
-    RESOURCES_DIR,
-)
+from dataset_builder.annotators.languages import UNDETERMINED, scan_languages
+from dataset_builder.config import LANGUAGES, MIN_LANGUAGE_CONFIDENCE, RESOURCES_DIR
 
-UNDETERMINED = "und"
 VERSION = "1"
 # Long articles are identified from their title and the first characters of their text:
 # on the seeds the confidence is already 1.0 at 300 characters, and the detector's cost
@@ -39,10 +38,33 @@ class LanguageResult(NamedTuple):
 
 @cache
 def _detector(languages: tuple[str, ...]) -> LanguageDetector:
-    candidates = [
-        Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in languages
-    ]
+    candidates = []
+    for code in languages:
+        iso_code = getattr(IsoCode639_1, code.upper(), None)
+        if iso_code is None:
+            raise ValueError(f"the language detector has no model of {code!r}")
+        candidates.append(Language.from_iso_code_639_1(iso_code))
     return LanguageDetectorBuilder.from_languages(*candidates).build()
+
+
+@cache
+def detector_candidates(
+    languages: tuple[str, ...], root: Path = RESOURCES_DIR
+) -> tuple[tuple[str, ...], Mapping[str, str]]:
+    """The codes lingua is asked to choose between for `languages` (declared under
+    `root`), and the declared language each of their own codes stands for.
+
+    Languages without a detector model are left out; the guard languages are added.
+    """
+    declared = scan_languages(root)
+    undeclared = [code for code in languages if code not in declared]
+    if undeclared:
+        raise ValueError(f"not declared languages: {', '.join(undeclared)}")
+    detected_as = {
+        detector: code for code in languages if (detector := declared[code].detector) is not None
+    }
+    candidates = tuple(dict.fromkeys([*detected_as, *declared.guard_languages]))
+    return candidates, detected_as
 
 
 @cache
@@ -101,26 +123,32 @@ def dominant_script(text: str) -> str | None:
     return None if best == "Hani" else best
 
 
-def script_for(language: str, text: str) -> str | None:
-    if language == "zh":
+def script_for(language: str, text: str, root: Path = RESOURCES_DIR) -> str | None:
+    """The script of `text` in `language`, as the language's entry gives it; for a
+    language not declared under `root`, the most frequent script of the text."""
+    declared = scan_languages(root)
+    script = declared[language].script if language in declared else None
+    if isinstance(script, str):
+        return script
+    if script == ("Hans", "Hant"):
         return chinese_script(text)
-    if language == "ja":
-        return "Jpan"
-    if language in {"sv", "vi", "en"}:
-        return "Latn"
     return dominant_script(text)
 
 
-def detect_language(texts: Sequence[str], languages: Sequence[str] = LANGUAGES) -> LanguageResult:
-    """Language of the joined texts (title and body, never a lone token)."""
+def detect_language(
+    texts: Sequence[str], languages: Sequence[str] = LANGUAGES, root: Path = RESOURCES_DIR
+) -> LanguageResult:
+    """Language of the joined texts (title and body, never a lone token), one of
+    `languages` (declared under `root`) or "und"."""
     text = "\n".join(t for t in texts if t)[:MAX_DETECTION_CHARS]
     if not any(ch.isalpha() for ch in text):
         return LanguageResult(UNDETERMINED, None, 0.0)
-    candidates = tuple(dict.fromkeys([*languages, *GUARD_LANGUAGES]))
+    candidates, detected_as = detector_candidates(tuple(languages), root)
     values = _detector(candidates).compute_language_confidence_values(text)
     best = values[0] if values else None
     confidence = round(best.value, 4) if best else 0.0
-    code = best.language.iso_code_639_1.name.lower() if best else UNDETERMINED
-    if code not in languages or confidence < MIN_LANGUAGE_CONFIDENCE:
+    found = best.language.iso_code_639_1.name.lower() if best else UNDETERMINED
+    code = detected_as.get(found)
+    if code is None or confidence < MIN_LANGUAGE_CONFIDENCE:
         return LanguageResult(UNDETERMINED, dominant_script(text), confidence)
-    return LanguageResult(code, script_for(code, text), confidence)
+    return LanguageResult(code, script_for(code, text, root), confidence)

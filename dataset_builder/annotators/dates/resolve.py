@@ -1,0 +1,326 @@
+"""Placing a rule's match on the calendar: a TIMEX3 value and an inclusive interval.
+
+Each kind of rule ("date", "month_range", "relative", ...) has a resolver, which reads the
+match's fields and, where the expression needs one, the reference date; see
+`docs/annotation-guidelines.md` for the values and intervals.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from typing import NamedTuple
+
+from dataset_builder.annotators.dates.fields import Fields, read_number
+
+PRECISIONS = ("day", "month", "year")
+
+# A relative unit can be resolved from a reference known to this precision or finer.
+UNIT_RANK = {"day": 0, "week": 1, "month": 2, "year": 3}
+_PRECISION_RANK = {"day": 0, "month": 2, "year": 3}
+
+# Day+month without a year lands in the window (reference - 9 months, reference + 3 months]:
+# news reports mostly look back, and an article from early January that mentions
+# "December 30" means the December just past.
+_WINDOW_MONTHS_BEFORE = 9
+_WINDOW_MONTHS_AFTER = 3
+
+_SEASON_MONTHS = {"SP": (3, 5), "SU": (6, 8), "FA": (9, 11), "WI": (12, 14)}
+
+
+class Resolved(NamedTuple):
+    timex: str
+    start: datetime.date
+    end: datetime.date
+    granularity: str
+    relative: bool
+
+
+class Reference(NamedTuple):
+    date: datetime.date
+    precision: str
+
+    def allows(self, unit: str) -> bool:
+        return UNIT_RANK[unit] >= _PRECISION_RANK[self.precision]
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return datetime.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _month_interval(year: int, month: int) -> tuple[datetime.date, datetime.date]:
+    last = calendar.monthrange(year, month)[1]
+    return datetime.date(year, month, 1), datetime.date(year, month, last)
+
+
+def _year_interval(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+def _anchor(reference: Reference) -> datetime.date:
+    if reference.precision == "month":
+        return reference.date.replace(day=15)
+    return reference.date
+
+
+def _year_for(month: int, day: int | None, reference: Reference) -> int:
+    """The year of a day+month (or a month) written without one."""
+    if reference.precision == "year":
+        return reference.date.year
+    anchor = _anchor(reference)
+    low = _add_months(anchor, -_WINDOW_MONTHS_BEFORE)
+    high = _add_months(anchor, _WINDOW_MONTHS_AFTER)
+    for year in (anchor.year - 1, anchor.year, anchor.year + 1):
+        # Feb 29 is placed as Feb 28: the window only chooses the year.
+        candidate = datetime.date(year, month, min(day or 1, calendar.monthrange(year, month)[1]))
+        if low < candidate <= high:
+            return year
+    return anchor.year
+
+
+def _explicit_year(
+    fields: Fields, name: str, reference: Reference | None
+) -> tuple[int | None, bool]:
+    """(year, relative) from a written year or a relative-year word such as "今年"."""
+    year = fields.number(name)
+    if year is not None:
+        return year, False
+    if fields.has("era"):  # Japanese era years: 令和7年 is 2025, 令和元年 2019
+        base, count = fields.number("era"), fields.word_text("ey")
+        number = 1 if count == "元" else read_number(count)
+        return (base + number, False) if base is not None and number is not None else (None, False)
+    if fields.has("ry") and reference is not None:
+        offset = fields.number("ry")
+        return (reference.date.year + offset, True) if offset is not None else (None, False)
+    return None, False
+
+
+def _date_value(day: datetime.date) -> str:
+    return day.isoformat()
+
+
+def _resolve_date(fields: Fields, reference: Reference | None) -> Resolved | None:
+    month, day = fields.number("m"), fields.number("d")
+    if month is None or day is None:
+        return None
+    year, relative = _explicit_year(fields, "y", reference)
+    if year is None:
+        if reference is None:
+            return None
+        year, relative = _year_for(month, day, reference), True
+    value = datetime.date(year, month, day)
+    return Resolved(_date_value(value), value, value, "day", relative)
+
+
+def _resolve_date_range(fields: Fields, reference: Reference | None) -> Resolved | None:
+    d1, d2 = fields.number("d1"), fields.number("d2")
+    m1, m2 = fields.number("m1"), fields.number("m2")
+    m1, m2 = m1 or m2, m2 or m1
+    if d1 is None or d2 is None or m1 is None or m2 is None:
+        return None
+    y1, relative = _explicit_year(fields, "y1", reference)
+    y2 = fields.number("y2")
+    backwards = (m2, d2) < (m1, d1)  # "30/12 - 2/1": the range crosses a new year
+    if y1 is None and y2 is None:
+        if reference is None:
+            return None
+        y1, relative = _year_for(m1, d1, reference), True
+    if y1 is None and y2 is not None:
+        y1 = y2 - 1 if backwards else y2
+    if y1 is not None and y2 is None:
+        y2 = y1 + 1 if backwards else y1
+    if y1 is None or y2 is None:
+        return None
+    start, end = datetime.date(y1, m1, d1), datetime.date(y2, m2, d2)
+    if end < start:
+        return None
+    return Resolved(f"{_date_value(start)}/{_date_value(end)}", start, end, "day", relative)
+
+
+def _resolve_month(fields: Fields, reference: Reference | None) -> Resolved | None:
+    month = fields.number("m")
+    if month is None:
+        return None
+    year, relative = _explicit_year(fields, "y", reference)
+    if year is None:
+        if reference is None:
+            return None
+        year, relative = _year_for(month, None, reference), True
+    start, end = _month_interval(year, month)
+    return Resolved(f"{year:04d}-{month:02d}", start, end, "month", relative)
+
+
+def _resolve_month_range(fields: Fields, reference: Reference | None) -> Resolved | None:
+    m1, m2 = fields.number("m1"), fields.number("m2")
+    y1, relative = _explicit_year(fields, "y1", reference)
+    y2 = fields.number("y2")
+    y1, y2 = y1 or y2, y2 or y1
+    if m1 is None or m2 is None or y1 is None or y2 is None:
+        return None
+    start, end = _month_interval(y1, m1)[0], _month_interval(y2, m2)[1]
+    if end < start:
+        return None
+    return Resolved(f"{y1:04d}-{m1:02d}/{y2:04d}-{m2:02d}", start, end, "month", relative)
+
+
+def _resolve_year(fields: Fields, reference: Reference | None) -> Resolved | None:
+    year, _ = _explicit_year(fields, "y", None)
+    if year is None:
+        return None
+    start, end = _year_interval(year)
+    return Resolved(f"{year:04d}", start, end, "year", False)
+
+
+def _resolve_year_range(fields: Fields, reference: Reference | None) -> Resolved | None:
+    y1, y2 = fields.number("y1"), fields.number("y2")
+    if y1 is None or y2 is None or y2 <= y1:
+        return None
+    return Resolved(
+        f"{y1:04d}/{y2:04d}", _year_interval(y1)[0], _year_interval(y2)[1], "year", False
+    )
+
+
+def _period_year(fields: Fields, reference: Reference | None) -> tuple[int | None, bool]:
+    """Year of a quarter, half, season or first-N-months period; bare ones mean this year."""
+    year, relative = _explicit_year(fields, "y", reference)
+    if year is None and fields.has("this_year") and reference is not None:
+        return reference.date.year, True
+    return year, relative
+
+
+def _resolve_period_months(fields: Fields, reference: Reference | None) -> Resolved | None:
+    count = fields.number("n")
+    year, relative = _period_year(fields, reference)
+    if year is None and not fields.has("y") and not fields.has("ry") and reference is not None:
+        year, relative = reference.date.year, True
+    if count is None or year is None or not 1 <= count <= 12:
+        return None
+    start, end = datetime.date(year, 1, 1), _month_interval(year, count)[1]
+    return Resolved(f"{year:04d}-01/{year:04d}-{count:02d}", start, end, "month", relative)
+
+
+def _resolve_half(fields: Fields, reference: Reference | None) -> Resolved | None:
+    half = fields.number("h")
+    year, relative = _period_year(fields, reference)
+    if year is None and not fields.has("y") and not fields.has("ry") and reference is not None:
+        year, relative = reference.date.year, True
+    if half not in (1, 2) or year is None:
+        return None
+    first = 1 if half == 1 else 7
+    start, end = datetime.date(year, first, 1), _month_interval(year, first + 5)[1]
+    # The granularity list has no half-year; "quarter" is the nearest unit it names.
+    return Resolved(f"{year:04d}-H{half}", start, end, "quarter", relative)
+
+
+def _resolve_quarter(fields: Fields, reference: Reference | None) -> Resolved | None:
+    quarter = fields.number("q")
+    year, relative = _period_year(fields, reference)
+    if quarter is None or year is None or not 1 <= quarter <= 4:
+        return None
+    first = 3 * quarter - 2
+    start, end = datetime.date(year, first, 1), _month_interval(year, first + 2)[1]
+    return Resolved(f"{year:04d}-Q{quarter}", start, end, "quarter", relative)
+
+
+def _resolve_season(fields: Fields, reference: Reference | None) -> Resolved | None:
+    season = fields.word("s")
+    year, relative = _period_year(fields, reference)
+    if year is None or season not in _SEASON_MONTHS:
+        return None
+    first, last = _SEASON_MONTHS[season]
+    start = datetime.date(year, first, 1)
+    end = _month_interval(year + (last - 1) // 12, (last - 1) % 12 + 1)[1]
+    return Resolved(f"{year:04d}-{season}", start, end, "season", relative)
+
+
+def _decade(base: int) -> Resolved:
+    start, end = _year_interval(base)[0], _year_interval(base + 9)[1]
+    return Resolved(f"{base // 10:03d}", start, end, "decade", False)
+
+
+def _century(index: int) -> Resolved:
+    """`index` is the TIMEX3 century value: 19 for the 1900s (the 20th century)."""
+    start, end = _year_interval(index * 100)[0], _year_interval(index * 100 + 99)[1]
+    return Resolved(f"{index:02d}", start, end, "century", False)
+
+
+def _resolve_decade(fields: Fields, reference: Reference | None) -> Resolved | None:
+    written = fields.number("dec")
+    if written is not None:
+        if written % 100 == 0 and fields.has("hundreds"):
+            return _century(written // 100)  # "1800-talet", "the 1800s"
+        return _decade(written) if written % 10 == 0 else None
+    tens = fields.number("dd")
+    if tens is None or tens % 10:
+        return None
+    ordinal = fields.number("c")
+    # A decade without its century ("90年代") is read as the 1900s.
+    century = (ordinal - 1) * 100 if ordinal else 1900
+    return _decade(century + tens)
+
+
+def _resolve_century(fields: Fields, reference: Reference | None) -> Resolved | None:
+    ordinal = fields.number("c")
+    if ordinal is None or not 1 <= ordinal <= 30:
+        return None
+    return _century(ordinal - 1)
+
+
+def _relative(unit: str, offset: int, reference: Reference) -> Resolved | None:
+    if not reference.allows(unit):
+        return None
+    day = reference.date
+    if unit == "year":
+        start, end = _year_interval(day.year + offset)
+        return Resolved(f"{day.year + offset:04d}", start, end, "year", True)
+    if unit == "month":
+        first = _add_months(day.replace(day=1), offset)
+        start, end = _month_interval(first.year, first.month)
+        return Resolved(f"{first.year:04d}-{first.month:02d}", start, end, "month", True)
+    if unit == "week":
+        monday = day - datetime.timedelta(days=day.weekday()) + datetime.timedelta(weeks=offset)
+        iso = monday.isocalendar()
+        sunday = monday + datetime.timedelta(days=6)
+        return Resolved(f"{iso[0]:04d}-W{iso[1]:02d}", monday, sunday, "week", True)
+    target = day + datetime.timedelta(days=offset)
+    return Resolved(_date_value(target), target, target, "day", True)
+
+
+def _resolve_relative(fields: Fields, reference: Reference | None) -> Resolved | None:
+    value = fields.word("rel")
+    if reference is None or not isinstance(value, list) or len(value) != 2:
+        return None
+    unit, offset = value
+    if unit not in UNIT_RANK or not isinstance(offset, int):
+        return None
+    return _relative(unit, offset, reference)
+
+
+def _resolve_weekday(fields: Fields, reference: Reference | None) -> Resolved | None:
+    weekday = fields.number("wd")
+    if reference is None or weekday is None or not reference.allows("day"):
+        return None
+    # The nearest such weekday: at most three days before or after the reference.
+    offset = (weekday - reference.date.weekday() + 3) % 7 - 3
+    target = reference.date + datetime.timedelta(days=offset)
+    return Resolved(_date_value(target), target, target, "day", True)
+
+
+RESOLVERS = {
+    "date": _resolve_date,
+    "date_range": _resolve_date_range,
+    "month": _resolve_month,
+    "month_range": _resolve_month_range,
+    "year": _resolve_year,
+    "year_range": _resolve_year_range,
+    "period_months": _resolve_period_months,
+    "half": _resolve_half,
+    "quarter": _resolve_quarter,
+    "season": _resolve_season,
+    "decade": _resolve_decade,
+    "century": _resolve_century,
+    "relative": _resolve_relative,
+    "weekday": _resolve_weekday,
+}

@@ -1,0 +1,136 @@
+"""Scoring the date tagger against the hand-checked gold (`tests/gold/dates.json`).
+
+Shared by `tests/test_dates.py` and `benchmarks/dates.py`: a gold item is an article or
+one of its related teasers, re-parsed from the seed file the gold names; mentions are
+matched on strict spans (field, field_index, span_start, span_end all equal), and a
+matched span's interval is scored on its own.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from dataset_builder.annotators.dates import event_dates
+from dataset_builder.annotators.segments import (
+    ARTICLE_FIELDS,
+    RELATED_FIELDS,
+    Segment,
+    record_segments,
+)
+from dataset_builder.ingest.layouts.detect import parse_text
+
+
+class GoldItem(NamedTuple):
+    """One annotated unit of tests/gold/dates.json: an article or one related teaser."""
+
+    id: str
+    language: str
+    reference_date: datetime.date | None
+    reference_precision: str
+    segments: list[Segment]
+    expressions: list[dict[str, Any]]
+
+    def tagged(self) -> list[dict[str, Any]]:
+        """What the tagger finds in this item, against the gold's reference date."""
+        return event_dates(
+            self.segments,
+            self.language,
+            self.reference_date,
+            reference_precision=self.reference_precision,
+        )
+
+
+class Scores(NamedTuple):
+    """Strict span matching (field, field_index, span_start, span_end all equal), and the
+    share of matched spans whose interval (start_date, end_date) is also right."""
+
+    gold: int
+    predicted: int
+    matched: int
+    interval_matched: int
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.gold if self.gold else 0.0
+
+    @property
+    def f1(self) -> float:
+        total = self.precision + self.recall
+        return 2 * self.precision * self.recall / total if total else 0.0
+
+    @property
+    def interval_accuracy(self) -> float:
+        return self.interval_matched / self.matched if self.matched else 0.0
+
+    def __add__(self, other: object) -> Scores:
+        if not isinstance(other, Scores):
+            return NotImplemented
+        return Scores(*(a + b for a, b in zip(self, other, strict=True)))
+
+
+def _span_key(mention: Mapping[str, Any]) -> tuple[str, int | None, int, int]:
+    return (mention["field"], mention["field_index"], mention["span_start"], mention["span_end"])
+
+
+def score_mentions(
+    gold: Sequence[Mapping[str, Any]], predicted: Sequence[Mapping[str, Any]]
+) -> Scores:
+    gold_by_span = {_span_key(m): m for m in gold}
+    predicted_by_span = {_span_key(m): m for m in predicted}
+    matched = gold_by_span.keys() & predicted_by_span.keys()
+    interval_matched = sum(
+        1
+        for key in matched
+        if (gold_by_span[key]["start_date"], gold_by_span[key]["end_date"])
+        == (predicted_by_span[key]["start_date"], predicted_by_span[key]["end_date"])
+    )
+    return Scores(len(gold_by_span), len(predicted_by_span), len(matched), interval_matched)
+
+
+def load_gold(gold_path: Path, root: Path) -> list[GoldItem]:
+    """Gold items with their segments, re-parsed from the seed files the gold names."""
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    records: dict[str, dict[str, Any]] = {}
+    items: list[GoldItem] = []
+    for item in gold["items"]:
+        source = item["source"]
+        if source not in records:
+            records[source] = parse_text((root / source).read_text(encoding="utf-8"))
+        record = records[source]
+        if item["related_position"] is None:
+            segments = record_segments(record, ARTICLE_FIELDS)
+        else:
+            segments = record_segments(
+                record["related"][item["related_position"] - 1], RELATED_FIELDS
+            )
+        reference = item["reference_date"]
+        items.append(
+            GoldItem(
+                id=item["id"],
+                language=item["language"],
+                reference_date=datetime.date.fromisoformat(reference) if reference else None,
+                reference_precision=item["reference_precision"] or "day",
+                segments=segments,
+                expressions=item["expressions"],
+            )
+        )
+    return items
+
+
+def locate_expression(segment_text: str, text: str, occurrence: int) -> tuple[int, int] | None:
+    """Offsets of the `occurrence`-th start of `text` in a segment (to re-anchor gold offsets
+    after a parser change); None when there is no such occurrence."""
+    start = -1
+    for _ in range(occurrence + 1):
+        start = segment_text.find(text, start + 1)
+        if start < 0:
+            return None
+    return start, start + len(text)
