@@ -23,8 +23,9 @@ from pylatexenc.latex2text import (  # type: ignore[import-untyped]
 )
 
 from dataset_builder.build.report import BuildReport
-from dataset_builder.release.card import markdown_text
 from dataset_builder.release.citation import article_apa, article_bibtex, dataset_bibtex
+from dataset_builder.release.markdown import markdown_text
+from dataset_builder.release.statements import CARD, join_and, say
 from dataset_builder.validate.contract import is_valid, load_schema, validator
 from tests.conftest import build_copy
 
@@ -149,9 +150,13 @@ def test_card_shows_outlets_and_rights_as_text(
     assert isinstance(yaml.safe_load(front), dict)
     assert "<script" not in body and "<!--" not in body and "<b>" not in body
     assert not re.search(r"^ {0,3}#+ (Injected|heading)", body, re.M)
-    # Nothing but the two tables: no list, heading, quote or code block started by a value.
+    # Nothing but the card's own sentence and the two tables: no list, heading, quote or
+    # code block started by a value.
     source_data = body.split("### Source Data\n", 1)[1].split("\n### ", 1)[0]
-    assert all(line.startswith("|") for line in source_data.splitlines() if line), source_data
+    own = say("collection", CARD)
+    assert all(line.startswith("|") or line == own for line in source_data.splitlines() if line), (
+        source_data
+    )
     fences = [line for line in body.splitlines() if re.match(r" {0,3}(```|~~~)", line)]
     assert len(fences) % 2 == 0
 
@@ -168,6 +173,21 @@ def test_card_shows_outlets_and_rights_as_text(
     outlet_rows = _table_rows(body, "| outlet | count | share |")
     assert all(len(row) == 3 for row in outlet_rows)
     assert {_commonmark_text(row[0]) for row in outlet_rows} == {o for o, _ in published}
+
+
+def test_statements_computed_from_the_data_name_outlets_as_text(
+    hostile_release: tuple[Path, BuildReport],
+) -> None:
+    release, _ = hostile_release
+    _, body = _card(release)
+    # No outlet here is described in the statements file: the card says so, naming each.
+    [bullet] = [line for line in body.splitlines() if line.startswith("- **Sources.** ")]
+    expected = (
+        f"Ownership and country are not recorded for {join_and(sorted(HOSTILE_OUTLETS.values()))}."
+    )
+    assert _commonmark_text(bullet.removeprefix("- **Sources.** ")) == expected
+    document = json.loads((release / "croissant.json").read_text(encoding="utf-8"))
+    assert f"Sources. {expected}" in document["rai:dataBiases"]
 
 
 def test_croissant_carries_outlets_as_json_strings(

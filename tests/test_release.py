@@ -15,8 +15,9 @@ import yaml
 import dataset_builder
 from dataset_builder.build.report import BuildReport
 from dataset_builder.cli import main
-from dataset_builder.release import card
-from dataset_builder.release.card import _languages_and_outlets, load_benchmark
+from dataset_builder.release import measurements
+from dataset_builder.release.measurements import load_benchmark
+from dataset_builder.release.statements import languages_and_outlets
 from tests.conftest import ROOT
 
 CARD_SECTIONS = [
@@ -163,11 +164,11 @@ def test_card_numbers_equal_the_data(seed_release: tuple[Path, BuildReport]) -> 
 
 
 def test_card_does_not_count_undetermined_language_or_missing_outlet() -> None:
-    assert _languages_and_outlets({"zh": 4, "und": 1}, {"VNA": 3, "unknown": 2}) == (
+    assert languages_and_outlets({"zh": 4, "und": 1}, {"VNA": 3, "unknown": 2}) == (
         "1 language(s) from 1 outlet(s) (1 article(s) in an undetermined language; "
         "2 with no outlet recorded)"
     )
-    assert _languages_and_outlets({"zh": 4, "sv": 1}, {"VNA": 5}) == (
+    assert languages_and_outlets({"zh": 4, "sv": 1}, {"VNA": 5}) == (
         "2 language(s) from 1 outlet(s)"
     )
 
@@ -189,8 +190,8 @@ def test_performance_section_reports_start_up_apart_from_the_table(
         "runs": [run],
         "startup": {"annotators_seconds": 0.54, "latin_models_seconds": 1.78},
     }
-    monkeypatch.setattr(card, "load_benchmark", lambda name: result)
-    text = card._performance_section()
+    monkeypatch.setattr(measurements, "load_benchmark", lambda name: result)
+    text = measurements.performance()
     last_row = "| 1,000 | 4.0 | 250 | 4.00 | 500 | 1.0 |"
     after_table = text[text.index(last_row) + len(last_row) :]
     assert after_table.startswith("\n\nIn a fresh process, loading the annotators takes 0.5 s")

@@ -11,8 +11,9 @@ from urllib.parse import quote
 import yaml
 
 from dataset_builder.config import DATASET_NAME, PRETTY_NAME, VERSION
+from dataset_builder.release.statements import PLAIN, about, keywords, licence_text, lookup, say
 
-AUTHORS = "Vietnam–Japan Relations News contributors"
+AUTHORS: str = lookup("creator")
 
 
 def _apa_date(record: Mapping[str, Any]) -> str:
@@ -139,21 +140,8 @@ def citation_cff(released: str) -> str:
         # No `license`: CFF takes one SPDX licence for the whole work, and the article
         # texts are not licensed by this dataset (the abstract and the card say so).
         "authors": [{"name": AUTHORS}],
-        "abstract": (
-            "A small multilingual dataset of news articles about Vietnam–Japan relations, "
-            "parsed from their source pages and annotated with language, IPTC Media Topics "
-            "and event dates (TIMEX3), for research and teaching. The article texts belong "
-            "to their publishers and are not licensed by this dataset; the annotations and "
-            "metadata it adds are CC BY 4.0."
-        ),
-        "keywords": [
-            "news",
-            "Vietnam",
-            "Japan",
-            "international relations",
-            "TIMEX3",
-            "IPTC Media Topics",
-            "multilingual",
-        ],
+        # What the dataset is, how it was made, and whose rights its parts are under.
+        "abstract": " ".join([about(PLAIN), say("summary.method", PLAIN), licence_text(PLAIN)]),
+        "keywords": keywords(),
     }
     return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)

@@ -3,9 +3,10 @@
 The document lists every Parquet file with its checksum, describes one record set per
 configuration with fields derived from `schema/` (through the Arrow schema of
 `dataset_builder.validate.contract`), and carries the responsible-AI statements of the card in
-machine-readable form. Every figure comes from the build report or from statistics
-computed on the published files, and every path is relative to the folder, so two builds
-of the same data give the same document.
+machine-readable form: the same statements (`statements.yaml`, through `statements.py`)
+in the same words, without Markdown emphasis. Every figure comes from the build report or
+from statistics computed on the published files, and every path is relative to the folder,
+so two builds of the same data give the same document.
 """
 
 from __future__ import annotations
@@ -18,14 +19,26 @@ import pyarrow as pa
 from dataset_builder.config import CONFIGS, DATASET_NAME, PRETTY_NAME, VERSION
 from dataset_builder.ingest.files import file_sha256
 from dataset_builder.release.citation import AUTHORS, dataset_bibtex
+from dataset_builder.release.statements import (
+    PLAIN,
+    annotation_method,
+    biases,
+    build_totals,
+    counted,
+    keywords,
+    licences,
+    limitations,
+    lookup,
+    say,
+    summary,
+    uses,
+)
 from dataset_builder.validate.contract import CONFIG_SCHEMAS, arrow_schema
 
 JsonLd = dict[str, Any]
 
 CROISSANT_SPEC = "http://mlcommons.org/croissant/1.1"
 PARQUET_MEDIA_TYPE = "application/x-parquet"
-ANNOTATIONS_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
-IPTC_MEDIA_TOPICS = "http://cv.iptc.org/newscodes/mediatopic/"
 
 # The standard Croissant 1.1 `@context`; validators warn about any key that differs.
 CROISSANT_CONTEXT: JsonLd = {
@@ -70,11 +83,6 @@ CROISSANT_CONTEXT: JsonLd = {
     "source": "cr:source",
     "subField": "cr:subField",
     "transform": "cr:transform",
-}
-
-RECORD_SET_DESCRIPTIONS = {
-    "default": "News articles about Vietnam–Japan relations, one record per article.",
-    "related": "Related-article teasers printed under the articles, one record per teaser.",
 }
 
 
@@ -151,7 +159,8 @@ def record_set(config: str) -> JsonLd:
         "@id": config,
         "name": config,
         "description": (
-            f"{RECORD_SET_DESCRIPTIONS[config]} Fields follow `schema/{CONFIG_SCHEMAS[config]}`."
+            f"{say(f'configurations.{config}', PLAIN)} "
+            f"{say('fields', PLAIN, schema=CONFIG_SCHEMAS[config])}"
         ),
         "key": {"@id": f"{config}/id"},
         "field": fields,
@@ -183,7 +192,7 @@ def distribution(root: Path) -> list[JsonLd]:
             "@type": "cr:FileSet",
             "@id": _file_set_id(config),
             "name": _file_set_id(config),
-            "description": f"Parquet shards of configuration `{config}`, all splits.",
+            "description": say("file_set", PLAIN, config=config),
             "encodingFormat": PARQUET_MEDIA_TYPE,
             "includes": f"data/{config}/*.parquet",
         }
@@ -192,137 +201,46 @@ def distribution(root: Path) -> list[JsonLd]:
     return files + file_sets
 
 
-def _counted(counts: dict[str, int]) -> str:
-    return ", ".join(f"{name} ({count})" for name, count in counts.items())
-
-
-def _description_text(stats: dict[str, Any]) -> str:
-    languages = [code for code in stats.get("languages", {}) if code != "und"]
-    return (
-        f"{PRETTY_NAME} is a small multilingual collection of news articles about the relations "
-        "between Vietnam and Japan, for research and teaching on how the relationship is "
-        f"covered across languages. This version holds {stats['articles']} articles in "
-        f"{len(languages)} language(s) from {len(stats.get('outlets', {}))} outlet(s), and "
-        f"{stats['related']} related-article teasers printed under them (record set "
-        "`related`). Every article is parsed from its source page into title, lead, body and "
-        "captions, and annotated with its language and script, IPTC Media Topics with the "
-        "evidence for each, and the event dates it mentions normalised to TIMEX3 values and "
-        "calendar intervals."
-    )
-
-
 def _licenses() -> list[JsonLd]:
     return [
         {
             "@type": "sc:CreativeWork",
-            "name": "Creative Commons Attribution 4.0 International (CC BY 4.0)",
-            "description": (
-                "Licence of what this dataset adds: annotations, metadata, schemas and "
-                "documentation."
-            ),
-            "url": ANNOTATIONS_LICENSE,
-        },
-        {
-            "@type": "sc:CreativeWork",
-            "name": "Rights of the publishers",
-            "description": (
-                "The article texts belong to their publishers; each record's `rights` field "
-                "gives the publisher's statement. They are included for research and teaching "
-                "and this dataset grants no licence to them."
-            ),
-        },
-        {
-            "@type": "sc:CreativeWork",
-            "name": "IPTC Media Topics, CC BY 4.0",
-            "description": (
-                "Topic codes and labels © International Press Telecommunications Council, "
-                "CC BY 4.0."
-            ),
-            "url": IPTC_MEDIA_TOPICS,
-        },
+            "name": licence["name"],
+            "description": PLAIN.text(licence["text"]),
+            **({"url": licence["url"]} if "url" in licence else {}),
+        }
+        for licence in licences()
     ]
 
 
 def _responsible_ai(report: dict[str, Any], stats: dict[str, Any]) -> JsonLd:
-    totals = report["totals"]
-    outlets = stats.get("outlets", {})
-    date_sources = stats.get("date_sources", {})
     annotators = report.get("annotators", {})
+    collection = [
+        say("collection", PLAIN),
+        say("outlet_counts", PLAIN, outlets=counted(stats.get("outlets", {}), PLAIN)),
+        build_totals(report["totals"], PLAIN),
+    ]
+    language_counts = say(
+        "language_counts", PLAIN, languages=counted(stats.get("languages", {}), PLAIN)
+    )
     return {
-        "rai:dataCollection": (
-            "News pages about Vietnam–Japan relations saved as text from the publishers' "
-            f"websites, with a sidecar per page for facts it does not print. Outlets (articles): "
-            f"{_counted(outlets)}. The sources are Vietnamese state media (the Vietnam News "
-            "Agency's Chinese service) and the Vietnamese government promotion portal "
-            "Vietnam.vn, whose Swedish text is a machine translation of a Vietnamese Báo Tin "
-            f"Tức article. This build was offered {totals['articles_offered']} article(s): "
-            f"{totals['published']} published, {totals['rejected']} rejected, "
-            f"{totals['duplicates']} duplicate(s); {totals['related_published']} related-article "
-            "teasers were kept from the lists printed under the articles."
-        ),
-        "rai:dataCollectionType": ["Manual Human Curator"],
-        "rai:dataPreprocessingProtocol": [
-            "Each page is parsed into title, lead, body and captions; page chrome, datelines, "
-            "signatures and repeated excerpts are removed; the related-articles list becomes "
-            "the `related` record set. Text is Unicode NFC without control characters. Every "
-            "record is validated against the JSON Schemas in `schema/`; exact duplicates "
-            "(equal `content_sha256`) are published once."
-        ],
+        "rai:dataCollection": " ".join(collection),
+        "rai:dataCollectionType": lookup("collection_type"),
+        "rai:dataPreprocessingProtocol": [say("preprocessing", PLAIN, subset="record set")],
         "rai:dataAnnotationProtocol": [
-            "All annotations are automatic. Language and script: lingua-language-detector over "
-            "the configured languages, `und` below confidence 0.5; Chinese script by counting "
-            "characters unique to Simplified or Traditional Han. Topics: IPTC Media Topics "
-            "(levels 1 and 2) from per-language lexicons, each with the matched terms and "
-            "offsets as evidence. Event dates: a rule-based multilingual tagger normalising "
-            "each expression to a TIMEX3 value and a calendar interval, relative expressions "
-            "resolved against the publication date or an inferred document date. Accuracy is "
-            "measured on a small hand-checked gold set and reported in the dataset card."
+            annotation_method(annotation, PLAIN)
+            for annotation in ("language", "topics", "event_dates")
         ],
-        "rai:dataAnnotationPlatform": [
-            "Automatic annotators of the dataset builder, run at build time, no human in the loop."
-        ],
+        "rai:dataAnnotationPlatform": [say("annotation.platform", PLAIN)],
         "rai:machineAnnotationTools": [
             f"{name} annotator, version {version}" for name, version in sorted(annotators.items())
         ],
-        "rai:annotationsPerItem": (
-            "One automatic pass per record: one language and script, zero or more topics with "
-            "evidence, and zero or more event dates."
-        ),
-        "rai:dataBiases": [
-            "State media: the sources are Vietnamese state media and a Vietnamese government "
-            "promotion portal; they present official positions, and critical or Japanese-side "
-            "coverage is absent.",
-            "Machine translation: the Swedish text is a machine translation published by "
-            "Vietnam.vn, not representative of Swedish news writing.",
-            f"Languages (articles): {_counted(stats.get('languages', {}))}.",
-        ],
-        "rai:dataLimitations": [
-            f"Small size: {stats['articles']} articles are enough for teaching and for testing "
-            "tools, not for training models or for statistical claims about coverage.",
-            "Automatic annotations: topics and event dates are machine-made and their accuracy "
-            "was measured on a small gold set drawn from the same few pages, so accuracy on "
-            "new text may be lower.",
-            "Inferred dates: where a page prints no date, `published_date` is inferred from the "
-            "text and may be wrong by the gap between the events reported and publication "
-            f"(publication date sources: {_counted(date_sources)}).",
-        ],
-        "rai:personalSensitiveInformation": [
-            "The texts name public figures (heads of government, ministers, ambassadors) in "
-            "their public roles. No private individuals' data was collected."
-        ],
-        "rai:dataUseCases": [
-            "Intended: teaching and research on news coverage of Vietnam–Japan relations; "
-            "comparing coverage across languages; exercises in topic classification, temporal "
-            "tagging and timeline building; testing multilingual text-processing tools.",
-            "Out of scope: claims about public opinion or media in general; training "
-            "production models; republishing the article texts, which belong to their "
-            "publishers.",
-        ],
-        "rai:dataReleaseMaintenancePlan": (
-            "Errors are reported as issues naming the record `id` and field; corrections are "
-            "released as new semantic versions, and split assignments never change for "
-            "existing ids."
-        ),
+        "rai:annotationsPerItem": say("annotation.per_item", PLAIN),
+        "rai:dataBiases": [s.plain() for s in biases(stats, PLAIN)] + [language_counts],
+        "rai:dataLimitations": [s.plain() for s in limitations(stats, PLAIN)],
+        "rai:personalSensitiveInformation": [say("personal_information", PLAIN)],
+        "rai:dataUseCases": uses(PLAIN),
+        "rai:dataReleaseMaintenancePlan": say("maintenance", PLAIN),
     }
 
 
@@ -343,22 +261,13 @@ def croissant_metadata(
         "conformsTo": CROISSANT_SPEC,
         "name": DATASET_NAME,
         "alternateName": PRETTY_NAME,
-        "description": _description_text(stats),
+        "description": summary(stats, PLAIN, subset="record set"),
         "version": VERSION,
         "datePublished": released,
         "license": _licenses(),
         "citeAs": dataset_bibtex(released),
         "creator": {"@type": "sc:Organization", "name": AUTHORS},
-        "keywords": [
-            "news",
-            "Vietnam",
-            "Japan",
-            "international relations",
-            "multilingual",
-            "IPTC Media Topics",
-            "TIMEX3",
-            "temporal expressions",
-        ],
+        "keywords": keywords(),
         "inLanguage": languages,
         **_responsible_ai(report, stats),
         "distribution": distribution(root),

@@ -99,6 +99,7 @@ ARTICLE_COLUMNS = [
     "outlet",
     "published_date",
     "published_date_source",
+    "translated_from",
     "primary_topic",
     "topics",
     "event_dates",
@@ -156,6 +157,16 @@ def dataset_statistics(root: Path) -> dict[str, Any]:
             ("topics", pc.struct_field(pc.list_flatten(batch["topics"]), "code")),
         ):
             _count(counts[name], values)
+        translated = pc.is_valid(batch["translated_from"])
+        # language|outlet of each translation; a language code holds no `|`
+        _count(
+            counts["translations"],
+            pc.binary_join_element_wise(
+                pc.filter(language, translated),
+                pc.filter(pc.fill_null(batch["outlet"], "unknown"), translated),
+                "|",
+            ),
+        )
         for pair in pc.value_counts(pc.utf8_length(batch["body"])).to_pylist():
             body_lengths[pair["values"]] += pair["counts"]
         dates = pc.list_flatten(batch["event_dates"])
@@ -193,6 +204,10 @@ def dataset_statistics(root: Path) -> dict[str, Any]:
     for name in RANKED:
         stats[name] = _ordered(counts[name])
     stats["years"] = dict(sorted(counts["years"].items()))
+    # (language, outlet) -> articles that are translations, most first
+    stats["translations"] = {
+        tuple(key.split("|", 1)): n for key, n in _ordered(counts["translations"]).items()
+    }
     stats["event_dates"] = {
         "articles": event_dates,
         "related": related_dates,
