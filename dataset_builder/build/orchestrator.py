@@ -1,8 +1,13 @@
-"""The build: read -> parse -> validate -> annotate -> split -> publish."""
+"""The build: read -> parse -> validate -> annotate -> split -> publish.
+
+Inputs stream through in batches, so memory depends on the batch size and the number of
+workers; what duplicate detection needs of every article (ids, content hashes, MinHash
+signatures) goes to a temporary database on disk. Output goes to a staging folder that
+replaces the previous release only when everything is written and checked.
+"""
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -39,17 +44,18 @@ from dataset_builder.ingest.read import read_input
 from dataset_builder.ingest.records import InputFile, Record, Reject
 from dataset_builder.publish.parquet import (
     TARGET_SHARD_BYTES,
+    gather,
 )
 from dataset_builder.publish.sinks import SINKS, Sink
 from dataset_builder.publish.staging import (
     UnsafeOutput,
+    check_card_folder,
     check_output,
     lock_file,
     recover_interrupted_swap,
     staging_folder,
     swap_into_place,
 )
-from dataset_builder.release.figure import TIMELINE
 
 # Inputs at which a progress bar appears; smaller builds just print their table.
 PROGRESS_THRESHOLD = 100
@@ -57,10 +63,6 @@ PROGRESS_THRESHOLD = 100
 
 # Articles per task sent to a worker: results travel back as one Arrow table per chunk.
 CHUNK_SIZE = 32
-
-
-# What --card-dir receives (see card.copy_card).
-CARD_FILES = ("DATASET_CARD.md", "CITATION.cff", TIMELINE.as_posix())
 
 
 # The lock file a build holds in the splits folder while it reads and writes it.
@@ -95,25 +97,6 @@ class PendingBatch:
     done: list[ProcessedArticle | None]  # cached results, None where still to do
     missing: list[int]  # positions being processed
     result: list[Future[list[ProcessedArticle]]] | list[list[ProcessedArticle]]
-
-
-def gather(pieces: list[tuple[pa.Table, int, int]]) -> pa.Table:
-    """The rows (table, start, count) of `pieces`, in order, as one table.
-
-    Consecutive ranges of one table become a single slice.
-    """
-    slices: list[pa.Table] = []
-    table, start, count = pieces[0]
-    for next_table, next_start, next_count in pieces[1:]:
-        if next_table is table and next_start == start + count:
-            count += next_count
-            continue
-        slices.append(table.slice(start, count))
-        table, start, count = next_table, next_start, next_count
-    slices.append(table.slice(start, count))
-    # A copy: slices would keep every chunk's whole table alive while the sink buffers
-    # them towards a full row group.
-    return pa.concat_tables(slices).combine_chunks()
 
 
 class Build:
@@ -440,19 +423,6 @@ class Build:
                 f"{self.options.splits_dir}: the split assignment lists {len(missing)} id(s) "
                 f"that no input provides: {shown} (restore the inputs, or run again with --prune)"
             )
-
-
-def check_card_folder(folder: Path) -> None:
-    """Refuse a --card-dir the card could not be copied into, before anything is replaced."""
-    if folder.exists() and not folder.is_dir():
-        raise UnsafeOutput(f"--card-dir {folder} is a file, not a folder")
-    existing = folder if folder.exists() else next(p for p in folder.parents if p.exists())
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise UnsafeOutput(f"--card-dir {folder}: {existing} is not writable")
-    for name in CARD_FILES:
-        target = folder / name
-        if target.is_dir() or (target.exists() and not os.access(target, os.W_OK)):
-            raise UnsafeOutput(f"--card-dir {folder}: {target} cannot be overwritten")
 
 
 def build(options: BuildOptions) -> BuildReport:

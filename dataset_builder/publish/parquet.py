@@ -164,3 +164,22 @@ class ParquetSink:
                 if names:
                     files.setdefault(config, {})[split] = names
         return files
+
+
+def gather(pieces: list[tuple[pa.Table, int, int]]) -> pa.Table:
+    """The rows (table, start, count) of `pieces`, in order, as one table.
+
+    Consecutive ranges of one table become a single slice.
+    """
+    slices: list[pa.Table] = []
+    table, start, count = pieces[0]
+    for next_table, next_start, next_count in pieces[1:]:
+        if next_table is table and next_start == start + count:
+            count += next_count
+            continue
+        slices.append(table.slice(start, count))
+        table, start, count = next_table, next_start, next_count
+    slices.append(table.slice(start, count))
+    # A copy: slices would keep every chunk's whole table alive while the sink buffers
+    # them towards a full row group.
+    return pa.concat_tables(slices).combine_chunks()

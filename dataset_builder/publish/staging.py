@@ -11,6 +11,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from dataset_builder.config import MANIFEST
+from dataset_builder.release.figure import TIMELINE
+
+# What --card-dir receives (see card.copy_card).
+CARD_FILES = ("DATASET_CARD.md", "CITATION.cff", TIMELINE.as_posix())
 
 
 class UnsafeOutput(Exception):
@@ -153,3 +157,16 @@ def recover_interrupted_swap(output: Path) -> list[str]:
                 f"{leftover}: a leftover of an earlier build could not be removed ({error.strerror})"
             )
     return warnings
+
+
+def check_card_folder(folder: Path) -> None:
+    """Refuse a --card-dir the card could not be copied into, before anything is replaced."""
+    if folder.exists() and not folder.is_dir():
+        raise UnsafeOutput(f"--card-dir {folder} is a file, not a folder")
+    existing = folder if folder.exists() else next(p for p in folder.parents if p.exists())
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UnsafeOutput(f"--card-dir {folder}: {existing} is not writable")
+    for name in CARD_FILES:
+        target = folder / name
+        if target.is_dir() or (target.exists() and not os.access(target, os.W_OK)):
+            raise UnsafeOutput(f"--card-dir {folder}: {target} cannot be overwritten")
