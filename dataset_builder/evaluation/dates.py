@@ -134,3 +134,88 @@ def locate_expression(segment_text: str, text: str, occurrence: int) -> tuple[in
         if start < 0:
             return None
     return start, start + len(text)
+
+
+class DevScores(NamedTuple):
+    """Strict span and value scores on development gold, where some gold items are
+    optional (neither a miss when not found nor a false alarm when found) and some have
+    no value (the reference date is too coarse to place them): those count for the span
+    and are left out of the value score."""
+
+    gold: int
+    predicted: int
+    matched: int
+    value_gold: int
+    value_predicted: int
+    value_matched: int
+
+    @staticmethod
+    def _f1(matched: int, gold: int, predicted: int) -> float:
+        return 2 * matched / (gold + predicted) if gold + predicted else 0.0
+
+    @property
+    def span_f1(self) -> float:
+        return self._f1(self.matched, self.gold, self.predicted)
+
+    @property
+    def span_precision(self) -> float:
+        return self.matched / self.predicted if self.predicted else 0.0
+
+    @property
+    def span_recall(self) -> float:
+        return self.matched / self.gold if self.gold else 0.0
+
+    @property
+    def value_f1(self) -> float:
+        return self._f1(self.value_matched, self.value_gold, self.value_predicted)
+
+    def __add__(self, other: object) -> DevScores:
+        if not isinstance(other, DevScores):
+            return NotImplemented
+        return DevScores(*(a + b for a, b in zip(self, other, strict=True)))
+
+
+def score_development(
+    gold: Sequence[Mapping[str, Any]], predicted: Sequence[Mapping[str, Any]]
+) -> DevScores:
+    optional = {_span_key(m) for m in gold if m.get("optional")}
+    required = {_span_key(m): m for m in gold if not m.get("optional")}
+    found = {_span_key(m): m for m in predicted if _span_key(m) not in optional}
+    matched = required.keys() & found.keys()
+    valueless = {key for key, m in required.items() if m.get("start_date") is None}
+    value_gold = required.keys() - valueless
+    value_found = found.keys() - valueless
+    value_matched = sum(
+        1
+        for key in matched & value_gold
+        if (required[key]["start_date"], required[key]["end_date"])
+        == (found[key]["start_date"], found[key]["end_date"])
+    )
+    return DevScores(
+        len(required), len(found), len(matched), len(value_gold), len(value_found), value_matched
+    )
+
+
+def load_development_gold(gold_path: Path, corpus: Path) -> list[GoldItem]:
+    """Items of a development gold file (tests/gold/devcorpus/<lang>.json) with the text of
+    each file as one segment; a `YYYY-MM` reference date is the month's first day, at
+    month precision."""
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    items: list[GoldItem] = []
+    for item in gold["items"]:
+        text = (corpus / item["file"]).read_text(encoding="utf-8")
+        reference = item["reference_date"]
+        precision = "day" if len(reference) == 10 else "month"
+        day = datetime.date.fromisoformat(reference if precision == "day" else reference + "-01")
+        expressions = [{"field": "body", "field_index": None, **e} for e in item["expressions"]]
+        items.append(
+            GoldItem(
+                id=item["file"],
+                language=gold["language"],
+                reference_date=day,
+                reference_precision=precision,
+                segments=[Segment("body", None, text)],
+                expressions=expressions,
+            )
+        )
+    return items
