@@ -120,3 +120,67 @@ def evaluate_topics(
                 }
             )
     return {**figures, "per_language": per_language, "items": len(gold), "mismatches": mismatches}
+
+
+def file_segments(path: Path) -> list[Segment]:
+    """Segments of a plain article file (title on the first line, body after it)."""
+    return record_segments(parse_text(path.read_text(encoding="utf-8")), ARTICLE_FIELDS)
+
+
+def load_development_gold(path: Path) -> list[GoldItem]:
+    """The topics of a development gold file (tests/gold/devcorpus/<lang>.json), by file."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    return [
+        GoldItem(
+            item["file"],
+            document["language"],
+            frozenset(item["topics"]["codes"]),
+            item["topics"]["primary"],
+        )
+        for item in document["items"]
+    ]
+
+
+def development_scores(
+    gold: Sequence[GoldItem], predicted: Mapping[str, TopicResult]
+) -> dict[str, Any]:
+    """Primary accuracy, micro and macro F1 over top-level codes, and the share of items
+    given no topic at all."""
+    scores = _scores(gold, predicted)
+    predicted_codes = [
+        {t["code"] for t in predicted[item.id].topics if t["level"] == 1} for item in gold
+    ]
+    true_positive = sum(
+        len(item.codes & codes) for item, codes in zip(gold, predicted_codes, strict=True)
+    )
+    guessed = sum(len(codes) for codes in predicted_codes)
+    expected = sum(len(item.codes) for item in gold)
+    return {
+        "n": len(gold),
+        "primary_accuracy": scores["primary_accuracy"],
+        "micro_f1": round(2 * true_positive / (guessed + expected), 4)
+        if guessed + expected
+        else 0.0,
+        "macro_f1": scores["macro_f1"],
+        "no_topic": round(sum(not codes for codes in predicted_codes) / len(gold), 4)
+        if gold
+        else 0.0,
+    }
+
+
+def section_agreement(
+    labels: Mapping[str, str | None], predicted: Mapping[str, str | None]
+) -> dict[str, Any]:
+    """Agreement of predicted primary topics with the source's section label, where the
+    label maps to one IPTC topic (`labels`: file -> mapped code or None); the share of all
+    files given no topic."""
+    mapped = {name: code for name, code in labels.items() if code is not None}
+    agreeing = sum(predicted[name] == code for name, code in mapped.items())
+    return {
+        "files": len(labels),
+        "mapped": len(mapped),
+        "agreement": round(agreeing / len(mapped), 4) if mapped else 0.0,
+        "no_topic": round(sum(predicted[name] is None for name in labels) / len(labels), 4)
+        if labels
+        else 0.0,
+    }
