@@ -216,6 +216,24 @@ def test_title_weighs_more_than_body() -> None:
     assert DISASTER not in top_level(in_body)  # one body mention is below the threshold
 
 
+def test_a_heading_that_names_two_topics_alike_is_settled_by_the_whole_article() -> None:
+    # The title names a disaster and the economy once each and the lead mentions the
+    # flood again, but the article is about the economy.
+    segments = [
+        Segment("title", None, "Flood hits exports"),
+        Segment("lead", None, "The flood closed a port for a day."),
+        Segment(
+            "body",
+            None,
+            "Investment, exports and trade fell; the central bank cut interest rates.\n\n"
+            "Companies reported lower profits, the stock market dropped and inflation rose.",
+        ),
+    ]
+    result = default_topic_annotator().annotate(segments, "en")
+    assert {DISASTER, ECONOMY} <= top_level(result)
+    assert result.primary_topic == ECONOMY
+
+
 def test_one_mention_in_a_list_does_not_make_a_topic() -> None:
     body = (
         "The ministers discussed diplomacy and bilateral relations at length.\n\n"

@@ -36,9 +36,9 @@ Primary topic
       when choosing the primary one: a resolution on the state economy, or a convention
       against cybercrime, is filed under what it is about.
     Otherwise the primary topic is the kept top-level topic with the most heading (title
-    or headline) score, then the most lead or summary score, then the best scored, frame
-    terms left out of the first two. A heading says what an item is about, while a long
-    body gives more matches to whatever it goes into at length.
+    or headline) score, then the most evidence in the whole item (where the lead or
+    summary weighs more than the body), frame terms left out. A heading says what an item
+    is about; when it names two topics alike, what the item goes on about decides.
 
 Language
     Text in a language without a lexicon (including "und") is matched with every
@@ -80,7 +80,7 @@ from dataset_builder.config import RESOURCES_DIR
 # Bump when the scoring rules below change, or a language's `list_words` or `topic_folding`
 # (resources/languages.json), which the hash does not cover; lexicon and vocabulary
 # changes are picked up by the hash.
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 
 FIELD_WEIGHTS: Mapping[str, float] = {
     "title": 3.0,
@@ -101,6 +101,7 @@ MIN_SHARE_OF_BEST = 0.2
 HEADING_FIELDS = frozenset({"title", "headline"})
 PARAGRAPH_FIELDS = frozenset({"lead", "summary", "body"})
 OPENING_FIELDS = frozenset({"lead", "summary"})
+ALL_FIELDS = frozenset(FIELD_WEIGHTS)
 MIN_DISTINCT_TERMS_IN_PARAGRAPH = 2
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
@@ -250,12 +251,13 @@ class LexiconTopicAnnotator:
                 if fields[position] in kinds and role != FRAME_ROLE
             )
 
-        # `top_level` is in score order, so full ties keep that order.
+        # The heading decides; when it names topics equally, the whole item's evidence
+        # (where the opening already weighs more) does, not the order of the codes.
         return max(
             top_level,
             key=lambda code: (
                 weight_in(code, HEADING_FIELDS),
-                weight_in(code, OPENING_FIELDS),
+                weight_in(code, ALL_FIELDS),
             ),
         )
 
