@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from dataset_builder.ingest.layouts.text import normalise_text
-from dataset_builder.ingest.records import InputFile, Reject
+from dataset_builder.ingest.records import InputFile, Reject, new_record
 from dataset_builder.ingest.sidecar import JsonProblem, apply_metadata, load_json
 from dataset_builder.validate.schema import schema_rejects
 
@@ -31,20 +31,17 @@ def jsonl_articles(info: InputFile, text: str) -> Iterator[dict[str, Any] | Reje
         if rejects:
             yield from rejects
             continue
-        record: dict[str, Any] = {
-            "layout": "jsonl",
-            "title": normalise_text(item["title"]).strip(),
-            "lead": normalise_text(item["lead"]).strip() if item.get("lead") else None,
-            "body": normalise_text(item["body"]).strip(),
-            "captions": [normalise_text(c).strip() for c in item.get("captions", [])],
-            "outlet": item.get("outlet"),
-            "url": item.get("url"),
-            "original_url": item.get("original_url"),
-            "published_date": None,
-            "published_date_source": "unknown",
-            "related": [],
-            "id": item["id"],
-            "source_file": info.name,
-            "line": number,
-        }
+        record = new_record(
+            "jsonl",
+            title=normalise_text(item["title"]).strip(),
+            lead=normalise_text(item["lead"]).strip() if item.get("lead") else None,
+            body=normalise_text(item["body"]).strip(),
+            captions=[normalise_text(c).strip() for c in item.get("captions", [])],
+            outlet=item.get("outlet"),
+            url=item.get("url"),
+            original_url=item.get("original_url"),
+            id=item["id"],
+            source_file=info.name,
+            line=number,
+        )
         yield apply_metadata(record, item)

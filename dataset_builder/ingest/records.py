@@ -11,6 +11,28 @@ from typing import Any
 Record = dict[str, Any]
 
 
+def new_record(layout: str, **fields: Any) -> Record:
+    """A parsed article: every field a parser must set, at its empty value, then `fields`.
+
+    The one constructor of a record, whichever input it comes from.
+    """
+    record: Record = {
+        "layout": layout,
+        "title": "",
+        "lead": None,
+        "body": "",
+        "captions": [],
+        "outlet": None,
+        "url": None,
+        "original_url": None,
+        "published_date": None,
+        "published_date_source": "unknown",
+        "related": [],
+    }
+    record.update(fields)
+    return record
+
+
 @dataclass
 class Reject:
     """An input, or one line of it, that is not published, and why.

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from dataset_builder.ingest.layouts.text import _empty_record, normalise_text
-from dataset_builder.ingest.records import Record
+from dataset_builder.ingest.layouts.text import normalise_text
+from dataset_builder.ingest.records import Record, new_record
 
 
 def parse_plain_text(text: str) -> Record:
-    record = _empty_record("plain")
+    record = new_record("plain")
     blocks = [b.strip() for b in re.split(r"\n\s*\n", normalise_text(text)) if b.strip()]
     if not blocks:
         return record

@@ -148,19 +148,3 @@ def _set_lead_and_body(record: Record, paragraphs: list[str]) -> None:
     elif paragraphs:
         record["lead"] = paragraphs[0]
         record["body"] = "\n\n".join(paragraphs[1:])
-
-
-def _empty_record(layout: str) -> Record:
-    return {
-        "layout": layout,
-        "title": "",
-        "lead": None,
-        "body": "",
-        "captions": [],
-        "outlet": None,
-        "url": None,
-        "original_url": None,
-        "published_date": None,
-        "published_date_source": "unknown",
-        "related": [],
-    }

@@ -8,12 +8,11 @@ import re
 from dataset_builder.ingest.layouts.base import Layout
 from dataset_builder.ingest.layouts.text import (
     PageError,
-    _empty_record,
     _lines,
     _set_lead_and_body,
     _unique,
 )
-from dataset_builder.ingest.records import Record
+from dataset_builder.ingest.records import Record, new_record
 
 # --- Vietnam.vn ---------------------------------------------------------------------
 VIETNAMVN_HEADER = re.compile(r"^Vietnam\.vn\b")
@@ -35,7 +34,7 @@ VIETNAMVN_SOURCE = re.compile(r"^Källa:\s*(?P<url>https?://\S+)\s*$")
 
 
 def parse_vietnamvn_page(text: str) -> Record:
-    record = _empty_record("vietnamvn")
+    record = new_record("vietnamvn")
     record["outlet"] = VIETNAMVN_OUTLET
     lines = _lines(text)[1:]  # the first line is the site header
     if not lines:

@@ -7,12 +7,11 @@ import re
 from dataset_builder.ingest.layouts.base import Layout
 from dataset_builder.ingest.layouts.text import (
     _drop_excerpts,
-    _empty_record,
     _lines,
     _set_lead_and_body,
     _unique,
 )
-from dataset_builder.ingest.records import Record
+from dataset_builder.ingest.records import Record, new_record
 
 # --- Vietnam News Agency, Chinese service -------------------------------------------
 VNA_AGENCY = "越通社"
@@ -40,7 +39,7 @@ VNA_DATELINE = re.compile(r"^越通社[^\s——]{0,12}\s*——\s*")
 
 
 def parse_vna_page(text: str) -> Record:
-    record = _empty_record("vna")
+    record = new_record("vna")
     record["outlet"] = VNA_OUTLET
     lines = _lines(text)
     if not lines:
