@@ -41,13 +41,38 @@ def topics_accuracy() -> str:
         primary_accuracy=f"{result['primary_accuracy']:.2f}",
         macro_f1=f"{result['macro_f1']:.2f}",
     )
-    return "\n\n".join(
-        [
-            summary,
-            table(["code", "precision", "recall", "F1", "support"], rows),
-            table(["language", "items", "primary accuracy", "macro-F1"], per_language),
-        ]
-    )
+    paragraphs = [
+        summary,
+        table(["code", "precision", "recall", "F1", "support"], rows),
+        table(["language", "items", "primary accuracy", "macro-F1"], per_language),
+    ]
+    development = result.get("development")
+    if development:
+        header = ["language", "articles", "primary accuracy", "micro-F1", "no topic"]
+        header += ["section-labelled", "agreement", "no topic"]
+        rows = []
+        for language, row in sorted(development.items()):
+            hand, sections = row.get("hand_labelled"), row["sections"]
+            rows.append(
+                [
+                    language,
+                    *(
+                        [
+                            hand["n"],
+                            f"{hand['primary_accuracy']:.2f}",
+                            f"{hand['micro_f1']:.2f}",
+                            f"{hand['no_topic']:.0%}",
+                        ]
+                        if hand
+                        else ["", "", "", ""]
+                    ),
+                    f"{sections['mapped']} of {sections['files']}",
+                    f"{sections['agreement']:.2f}",
+                    f"{sections['no_topic']:.0%}",
+                ]
+            )
+        paragraphs += [say("measurements.topics_development", CARD), table(header, rows)]
+    return "\n\n".join(paragraphs)
 
 
 def dates_accuracy() -> str:
@@ -79,8 +104,30 @@ def dates_accuracy() -> str:
             ),
             table(header, rows),
             say("measurements.dates_speed", CARD, speed_ratio=f"{result['speed_ratio']:,.0f}"),
+            *_dates_development(result.get("development") or {}),
         ]
     )
+
+
+def _dates_development(development: dict[str, Any]) -> list[str]:
+    if not development:
+        return []
+    peers = ("tagger", "dateparser", "jionlp")
+    header = ["language", "articles", "expressions"]
+    header += [f"{name} span / value F1" for name in ("this tagger", "dateparser", "JioNLP")]
+    rows = [
+        [
+            language,
+            row["articles"],
+            row["expressions"],
+            *(
+                f"{row[name]['span_f1']:.3f} / {row[name]['value_f1']:.3f}" if name in row else ""
+                for name in peers
+            ),
+        ]
+        for language, row in sorted(development.items())
+    ]
+    return [say("measurements.dates_development", CARD), table(header, rows)]
 
 
 def performance() -> str:
