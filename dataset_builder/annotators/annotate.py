@@ -7,6 +7,8 @@ Plain functions over plain dicts; no Parquet, no CLI. Each annotator sees segmen
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from dataset_builder.annotators import dates, language, topics
 from dataset_builder.annotators.segments import (
@@ -64,27 +66,58 @@ def _reference_date(
     return inferred.date, inferred.precision
 
 
-def annotate_article(record: Record) -> Record:
-    segments = record_segments(record, ARTICLE_FIELDS)
-    lang = _language(record, ("title", "lead", "body"))
-    found = dates.find_dates(segments, lang)
-    reference, precision = _reference_date(record, found, "published")
+@dataclass(frozen=True)
+class Unit:
+    """What is annotated: which fields it has, which of them say its language, and which
+    of its dates is the reference for relative expressions."""
+
+    fields: tuple[str, ...]
+    language_fields: tuple[str, ...]
+    date_prefix: str  # `<prefix>_date` holds the reference date
+
+
+ARTICLE = Unit(ARTICLE_FIELDS, ("title", "lead", "body"), "published")
+TEASER = Unit(RELATED_FIELDS, ("headline", "summary"), "reference")
+
+# An annotator writes its fields into the record; it reads the segments and what the
+# annotators before it wrote (the language).
+Annotator = Callable[[Record, list[Segment], Unit], None]
+
+
+def annotate_language(record: Record, segments: list[Segment], unit: Unit) -> None:
+    _language(record, unit.language_fields)
+
+
+def annotate_dates(record: Record, segments: list[Segment], unit: Unit) -> None:
+    found = dates.find_dates(segments, record["language"])
+    reference, precision = _reference_date(record, found, unit.date_prefix)
     record["event_dates"] = found.event_dates(reference, reference_precision=precision)
-    _topics(record, segments, lang)
+
+
+def annotate_topics(record: Record, segments: list[Segment], unit: Unit) -> None:
+    _topics(record, segments, record["language"])
+
+
+# Run in this order. A new annotation is a function here, its fields in the schemas.
+ANNOTATORS: tuple[Annotator, ...] = (annotate_language, annotate_dates, annotate_topics)
+
+
+def annotate(record: Record, unit: Unit) -> Record:
+    segments = record_segments(record, unit.fields)
+    for annotator in ANNOTATORS:
+        annotator(record, segments, unit)
     return record
 
 
+def annotate_article(record: Record) -> Record:
+    return annotate(record, ARTICLE)
+
+
 def annotate_teaser(teaser: Record) -> Record:
-    segments = record_segments(teaser, RELATED_FIELDS)
-    lang = _language(teaser, ("headline", "summary"))
     # Teasers come from a later state of the page than the article: their date is
     # inferred from their own text, never taken from the parent.
     teaser.setdefault("reference_date", None)
-    found = dates.find_dates(segments, lang)
-    reference, precision = _reference_date(teaser, found, "reference")
-    teaser["event_dates"] = found.event_dates(reference, reference_precision=precision)
-    _topics(teaser, segments, lang)
-    return teaser
+    return annotate(teaser, TEASER)
 
 
 def annotate_text(
