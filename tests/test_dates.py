@@ -307,7 +307,7 @@ EXAMPLES = [
         "day",
     ),
     (
-        "令和7年度ではなく令和7年に",
+        "令和7年に",
         "ja",
         None,
         "令和7年",
@@ -315,6 +315,17 @@ EXAMPLES = [
         "2025-01-01",
         "2025-12-31",
         "year",
+    ),
+    # A fiscal year (年度) is its own expression, April..March (tests/test_date_families.py).
+    (
+        "令和7年度に",
+        "ja",
+        None,
+        "令和7年度",
+        "2025-04/2026-03",
+        "2025-04-01",
+        "2026-03-31",
+        "month",
     ),
 ]
 

@@ -87,6 +87,8 @@ def _explicit_year(
     year = fields.number(name)
     if year is not None:
         return year, False
+    if fields.has("yy"):  # two-digit years: '93年', "'02", "năm 98"
+        return _two_digit_year(fields.number("yy"), reference), False
     if fields.has("era"):  # Japanese era years: 令和7年 is 2025, 令和元年 2019
         base, count = fields.number("era"), fields.word_text("ey")
         number = 1 if count == "元" else read_number(count)
@@ -97,12 +99,39 @@ def _explicit_year(
     return None, False
 
 
+def _two_digit_year(short: int | None, reference: Reference | None) -> int | None:
+    """The year a two-digit year names: the latest one at most ten years after the
+    reference year (or after 2030 without one): '98 is 1998, '02 is 2002."""
+    if short is None or not 0 <= short <= 99:
+        return None
+    ceiling = (reference.date.year if reference is not None else 2020) + 10
+    return ceiling - (ceiling - short) % 100
+
+
+def _relative_month(fields: Fields, name: str, reference: Reference) -> tuple[int, int] | None:
+    """(year, month) of a relative month word captured as `name` ("先月", "tháng trước")."""
+    offset = fields.number(name)
+    if offset is None:
+        return None
+    first = _add_months(_anchor(reference).replace(day=1), offset)
+    return first.year, first.month
+
+
 def _date_value(day: datetime.date) -> str:
     return day.isoformat()
 
 
 def _resolve_date(fields: Fields, reference: Reference | None) -> Resolved | None:
     month, day = fields.number("m"), fields.number("d")
+    if fields.has("rm") and reference is not None and day is not None:  # "先月23日"
+        placed = _relative_month(fields, "rm", reference)
+        if placed is None:
+            return None
+        value = datetime.date(placed[0], placed[1], day)
+        return Resolved(_date_value(value), value, value, "day", True)
+    if fields.has("holiday"):  # a holiday with a fixed date: [month, day]
+        fixed = fields.word("holiday")
+        month, day = (fixed[0], fixed[1]) if isinstance(fixed, list) else (None, None)
     if month is None or day is None:
         return None
     year, relative = _explicit_year(fields, "y", reference)
@@ -156,8 +185,16 @@ def _resolve_month_range(fields: Fields, reference: Reference | None) -> Resolve
     m1, m2 = fields.number("m1"), fields.number("m2")
     y1, relative = _explicit_year(fields, "y1", reference)
     y2 = fields.number("y2")
-    y1, y2 = y1 or y2, y2 or y1
-    if m1 is None or m2 is None or y1 is None or y2 is None:
+    if m1 is None or m2 is None:
+        return None
+    if y1 is None and y2 is None and reference is not None:
+        # "1月から11月": the end month takes the year of a bare month, the start follows it.
+        y2, relative = _year_for(m2, None, reference), True
+    if y1 is not None and y2 is None:
+        y2 = y1 + 1 if m2 < m1 else y1
+    if y2 is not None and y1 is None:
+        y1 = y2 - 1 if m2 < m1 else y2
+    if y1 is None or y2 is None:
         return None
     start, end = _month_interval(y1, m1)[0], _month_interval(y2, m2)[1]
     if end < start:
@@ -217,6 +254,8 @@ def _resolve_half(fields: Fields, reference: Reference | None) -> Resolved | Non
 def _resolve_quarter(fields: Fields, reference: Reference | None) -> Resolved | None:
     quarter = fields.number("q")
     year, relative = _period_year(fields, reference)
+    if year is None and not fields.has("y") and not fields.has("ry") and reference is not None:
+        year, relative = reference.date.year, True  # "一季度", "the second quarter"
     if quarter is None or year is None or not 1 <= quarter <= 4:
         return None
     first = 3 * quarter - 2
@@ -227,9 +266,15 @@ def _resolve_quarter(fields: Fields, reference: Reference | None) -> Resolved | 
 def _resolve_season(fields: Fields, reference: Reference | None) -> Resolved | None:
     season = fields.word("s")
     year, relative = _period_year(fields, reference)
+    if year is None and fields.has("past") and reference is not None:
+        year, relative = reference.date.year, True
     if year is None or season not in _SEASON_MONTHS:
         return None
     first, last = _SEASON_MONTHS[season]
+    # "i höstas": the latest such season that began before the reference date
+    past = fields.has("past") and reference is not None and year == reference.date.year
+    if past and reference is not None and datetime.date(year, first, 1) > _anchor(reference):
+        year -= 1
     start = datetime.date(year, first, 1)
     end = _month_interval(year + (last - 1) // 12, (last - 1) % 12 + 1)[1]
     return Resolved(f"{year:04d}-{season}", start, end, "season", relative)
@@ -302,10 +347,119 @@ def _resolve_weekday(fields: Fields, reference: Reference | None) -> Resolved | 
     weekday = fields.number("wd")
     if reference is None or weekday is None or not reference.allows("day"):
         return None
-    # The nearest such weekday: at most three days before or after the reference.
-    offset = (weekday - reference.date.weekday() + 3) % 7 - 3
+    today = reference.date.weekday()
+    if fields.has("rw"):  # "来週月曜", "thứ Hai tuần trước": that weekday of the named week
+        week = fields.number("rw")
+        if week is None:
+            return None
+        offset = weekday - today + 7 * week
+    elif fields.has("past"):  # "i torsdags", "last Monday": the last one before the day
+        offset = -((today - weekday) % 7 or 7)
+    elif fields.has("next") or fields.has("fut"):  # "på torsdag", "next Monday": the coming one
+        offset = (weekday - today) % 7 or 7
+    else:  # the nearest such weekday: at most three days before or after the reference
+        offset = (weekday - today + 3) % 7 - 3
     target = reference.date + datetime.timedelta(days=offset)
     return Resolved(_date_value(target), target, target, "day", True)
+
+
+def _day_of_month(
+    fields: Fields, name: str, reference: Reference, month_name: str
+) -> datetime.date | None:
+    """A day of the month written alone ("5日", "ngày 5", "den 5"): in the month a relative
+    month word names ("先月23日"), else the latest such day on or before the reference
+    day, or the next one on or after it when the text speaks of the future."""
+    day = fields.number(name)
+    if day is None or not 1 <= day <= 31:
+        return None
+    if fields.has(month_name):
+        placed = _relative_month(fields, month_name, reference)
+        if placed is None or day > calendar.monthrange(*placed)[1]:
+            return None
+        return datetime.date(placed[0], placed[1], day)
+    if not reference.allows("day"):
+        return None
+    step = 1 if fields.has("fut") else -1
+    month = reference.date.replace(day=1)
+    for _ in range(3):  # a 31st may skip a shorter month
+        if day <= calendar.monthrange(month.year, month.month)[1]:
+            candidate = month.replace(day=day)
+            if (candidate - reference.date).days * step >= 0:
+                return candidate
+        month = _add_months(month, step)
+    return None
+
+
+def _resolve_day(fields: Fields, reference: Reference | None) -> Resolved | None:
+    if reference is None:
+        return None
+    value = _day_of_month(fields, "d", reference, "rm")
+    if value is None:
+        return None
+    return Resolved(_date_value(value), value, value, "day", True)
+
+
+def _resolve_day_range(fields: Fields, reference: Reference | None) -> Resolved | None:
+    """ "6日から10日", "今月21日から来月3日": days of the month joined by a connector."""
+    if reference is None:
+        return None
+    start = _day_of_month(fields, "d1", reference, "rm1")
+    day = fields.number("d2")
+    if start is None or day is None:
+        return None
+    if fields.has("rm2"):
+        placed = _relative_month(fields, "rm2", reference)
+        if placed is None:
+            return None
+        end = datetime.date(placed[0], placed[1], day)
+    else:
+        month = start.replace(day=1) if day >= start.day else _add_months(start.replace(day=1), 1)
+        end = month.replace(day=day)
+    if end < start:
+        return None
+    return Resolved(f"{_date_value(start)}/{_date_value(end)}", start, end, "day", True)
+
+
+def _resolve_fiscal_year(fields: Fields, reference: Reference | None) -> Resolved | None:
+    """A fiscal or school year ("2024年度", "今年度", "FY2024"); the word's value in the
+    resource is the month it starts ("年度": 4, April..March); 1 makes it the calendar year."""
+    first = fields.word("fy") if fields.has("fy") else 1
+    if not isinstance(first, int) or not 1 <= first <= 12:
+        return None
+    year, relative = _explicit_year(fields, "y", None)
+    if year is None and fields.has("ry") and reference is not None:
+        offset = fields.number("ry")
+        if offset is None:
+            return None
+        anchor = _anchor(reference)
+        current = anchor.year
+        if anchor.month < first and reference.precision != "year":
+            current -= 1  # in January 2025 the fiscal year that began in April 2024 runs
+        year, relative = current + offset, True
+    if year is None:
+        return None
+    if first == 1:
+        start, end = _year_interval(year)
+        return Resolved(f"{year:04d}", start, end, "year", relative)
+    start = datetime.date(year, first, 1)
+    last = _add_months(start, 11)
+    end = _month_interval(last.year, last.month)[1]
+    timex = f"{year:04d}-{first:02d}/{last.year:04d}-{last.month:02d}"
+    return Resolved(timex, start, end, "month", relative)
+
+
+def _resolve_century_range(fields: Fields, reference: Reference | None) -> Resolved | None:
+    c1, c2 = fields.number("c1"), fields.number("c2")
+    if c1 is None or c2 is None or not 1 <= c1 < c2 <= 30:
+        return None
+    first, last = _century(c1 - 1), _century(c2 - 1)
+    return Resolved(f"{first.timex}/{last.timex}", first.start, last.end, "century", False)
+
+
+def _resolve_none(fields: Fields, reference: Reference | None) -> Resolved | None:
+    """What a resource marks as no date: part of a period ("年底", "月末"), matched so that
+    the period's own rule does not take it."""
+    return None
 
 
 RESOLVERS = {
@@ -323,4 +477,9 @@ RESOLVERS = {
     "century": _resolve_century,
     "relative": _resolve_relative,
     "weekday": _resolve_weekday,
+    "day": _resolve_day,
+    "day_range": _resolve_day_range,
+    "fiscal_year": _resolve_fiscal_year,
+    "century_range": _resolve_century_range,
+    "none": _resolve_none,
 }

@@ -109,13 +109,17 @@ def _trigger(resource: Mapping[str, Any], vocab: Mapping[str, Mapping[str, Any]]
     `trigger` is a regular expression for the characters a date can start with (scripts
     without spaces); `trigger_words` lists the literal words that open rules ("den",
     "under"), to which the first word of every vocabulary entry is added ("förra" of
-    "förra veckan"); `trigger_boundary` is put in front (a word start).
+    "förra veckan") except in the vocabularies listed under `inner_vocab` (words that only
+    follow another word of a rule, such as month names after "tháng");
+    `trigger_boundary` is put in front (a word start).
     """
     parts = [str(resource["trigger"])] if "trigger" in resource else []
     if "trigger_words" in resource:
         words = set(resource["trigger_words"])
-        for entries in vocab.values():
-            words.update(word.split()[0] for word in entries if word.split())
+        inner = set(resource.get("inner_vocab", ()))  # vocabularies that never open a rule
+        for name, entries in vocab.items():
+            if name not in inner:
+                words.update(word.split()[0] for word in entries if word.split())
         parts.append(trie_pattern(words))
     if not parts:
         return None

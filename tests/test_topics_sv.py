@@ -1,0 +1,73 @@
+"""Swedish topic lexicon: compounds and the level-1/level-2 topics it covers.
+
+Examples written for these tests (not taken from any corpus).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dataset_builder.annotators.segments import Segment
+from dataset_builder.annotators.topics import LexiconTopicAnnotator, default_topic_annotator
+
+
+@pytest.fixture(scope="module")
+def annotator() -> LexiconTopicAnnotator:
+    return default_topic_annotator()
+
+
+def _primary(annotator: LexiconTopicAnnotator, title: str, body: str = "") -> str | None:
+    segments = [Segment("title", None, title)]
+    if body:
+        segments.append(Segment("body", None, body))
+    return annotator.annotate(segments, "sv").primary_topic
+
+
+@pytest.mark.parametrize(
+    ("title", "code"),
+    [
+        ("Landslaget vann matchen mot Norge", "medtop:15000000"),
+        ("Svensk skidskyttedam tog OS-guld i sprinten", "medtop:15000000"),
+        ("Ishockeyspelaren skriver på för NHL-klubb", "medtop:15000000"),
+        ("Ny roman av prisad författare", "medtop:01000000"),
+        ("Popartisten släpper nytt album", "medtop:01000000"),
+        ("Man döms till fängelse för rånet", "medtop:02000000"),
+        ("Skogsbrand hotar byar i norr", "medtop:03000000"),
+        ("Räntan höjs igen av Riksbanken", "medtop:04000000"),
+        ("Grundskolans elever får fler lektioner", "medtop:05000000"),
+        ("Vargstammen växer i naturreservatet", "medtop:06000000"),
+        ("Vårdcentralen får fler sjuksköterskor", "medtop:07000000"),
+        ("Kungaparet firar jubileum", "medtop:08000000"),
+        ("Facket varslar om strejk", "medtop:09000000"),
+        ("Midsommar och fika i sommarstugan", "medtop:10000000"),
+        ("Partiledarna möts före riksdagsvalet", "medtop:11000000"),
+        ("Ny präst i församlingen", "medtop:12000000"),
+        ("Forskarna hittar ny planet med teleskop", "medtop:13000000"),
+        ("Hemlösa och fattiga barnfamiljer får mer bidrag", "medtop:14000000"),
+        ("Rebeller tar kontroll efter strider", "medtop:16000000"),
+        ("SMHI varnar för åska och skyfall", "medtop:17000000"),
+    ],
+)
+def test_swedish_headlines_get_their_topic(annotator, title: str, code: str) -> None:  # type: ignore[no-untyped-def]
+    assert _primary(annotator, title) == code
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        # "förslaget" (the proposal) is not "laget" (the team), "fördömde" not "dömd",
+        # "gemensam" not "ensam", "skatter" not "katter", "tillåten" not "låten".
+        "Förslaget fördömdes i gemensamt uttalande",
+        "Skatter tillåtna enligt förslaget",
+    ],
+)
+def test_swedish_compound_heads_do_not_leak(annotator, title: str) -> None:  # type: ignore[no-untyped-def]
+    result = annotator.annotate([Segment("title", None, title)], "sv")
+    codes = {topic["code"] for topic in result.topics}
+    assert not codes & {
+        "medtop:15000000",
+        "medtop:02000000",
+        "medtop:14000000",
+        "medtop:08000000",
+        "medtop:01000000",
+    }
