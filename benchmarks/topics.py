@@ -85,6 +85,9 @@ def development() -> dict[str, dict[str, Any]]:
     sections = json.loads((DEVELOPMENT_GOLD / "sections.json").read_text(encoding="utf-8"))
     results: dict[str, dict[str, Any]] = {}
     for language in LANGUAGES:
+        if not (DEVELOPMENT_CORPUS / language).is_dir():
+            print(f"{language}: no development corpus at {DEVELOPMENT_CORPUS}; skipped")
+            continue
         row: dict[str, Any] = {}
         gold_path = DEVELOPMENT_GOLD / f"{language}.json"
         if gold_path.exists():
@@ -146,7 +149,7 @@ def main() -> None:
     figures = run()
     print(report(figures))
     figures["development"] = development()
-    print("\ndevelopment corpus (not seen by the lexicons):")
+    print("\ndevelopment corpus:")
     for language, row in figures["development"].items():
         hand = row.get("hand_labelled")
         sections = row["sections"]

@@ -1,3 +1,3 @@
 """Builder for the vietnam-japan-news dataset."""
 
-__version__ = "1.0.1"
+__version__ = "1.0.2"
