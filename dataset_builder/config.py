@@ -36,10 +36,11 @@ SPLITS = ("train", "validation", "test")
 # is imported (`annotators/languages.py`); a language declared in part stops the builder
 # here. Text the detector finds in none of them, or is unsure about, is published as
 # "und" with a warning.
-LANGUAGES = scan_languages(RESOURCES_DIR).codes
+_DECLARED = scan_languages(RESOURCES_DIR)
+LANGUAGES = _DECLARED.codes
 # Languages the detector also knows, only to recognise text that is in none of LANGUAGES
 # (German would otherwise be forced into the nearest declared language).
-GUARD_LANGUAGES = scan_languages(RESOURCES_DIR).guard_languages
+GUARD_LANGUAGES = _DECLARED.guard_languages
 # Below this confidence the detector's answer is not trusted.
 MIN_LANGUAGE_CONFIDENCE = 0.5
 

@@ -578,3 +578,67 @@ def test_title_of_invisible_characters_is_rejected(tmp_path: Path) -> None:
         ("ghost.txt", "$.body", "minLength")
     ]
     assert report.totals()["published"] == 1
+
+
+def test_output_given_with_dot_dot_is_built_beside_its_real_name(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    write_articles(inputs, 2)
+    (tmp_path / "out" / "x").mkdir(parents=True)
+    report = build(options(tmp_path, inputs, tmp_path / "out" / "x" / ".."))
+    assert report.totals()["published"] == 2
+    assert verify_release(tmp_path / "out") == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "out", "splits"]
+
+
+def test_a_fifo_sidecar_rejects_its_article_once(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    ids = write_articles(inputs, 2)
+    os.mkfifo(inputs / f"{ids[0]}.meta.json")
+    report = build(options(tmp_path, inputs, allow_rejects=True))
+    assert report.totals()["articles_offered"] == 2
+    assert [(r.file, r.id, r.rule) for r in report.rejects] == [
+        (f"{ids[0]}.meta.json", ids[0], "readable")
+    ]
+
+
+def test_a_deep_tree_of_folders_is_read_without_recursion(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    write_articles(inputs, 1)
+    deep = inputs
+    for _ in range(1200):  # one by one: pathlib's own mkdir(parents=True) recurses
+        deep = deep / "d"
+        deep.mkdir()
+    write_articles(deep, 1, prefix="deep")
+    try:
+        report = build(options(tmp_path, inputs))
+        # The same text at both depths: the deep one is read, and found to be a duplicate.
+        assert report.totals()["published"] == 1
+        assert [entry["id"] for entry in report.duplicates] == ["deep00"]
+    finally:
+        # Removed from the bottom up: shutil.rmtree (pytest's clean-up) recurses.
+        for child in deep.iterdir():
+            child.unlink()
+        while deep != inputs:
+            deep.rmdir()
+            deep = deep.parent
+
+
+def test_a_committed_article_that_became_a_fifo_keeps_its_assignment(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    ids = write_articles(inputs, 2)
+    splits = tmp_path / "splits"
+    splits.mkdir()
+    lines = "".join(f"{i}\t{split_for(i)}\n" for i in ids)
+    (splits / "assignments.tsv").write_text("id\tsplit\n" + lines, encoding="utf-8")
+    (inputs / f"{ids[1]}.txt").unlink()
+    os.mkfifo(inputs / f"{ids[1]}.txt")
+    build(
+        BuildOptions(
+            input_dir=inputs,
+            output_dir=tmp_path / "r",
+            splits_dir=splits,
+            allow_rejects=True,
+            prune=True,
+        )
+    )
+    assert set(load_assignments(splits)) == set(ids)

@@ -37,7 +37,7 @@ from dataset_builder.build.cache_entries import (
     encode_article,
 )
 from dataset_builder.build.worker import ProcessedArticle
-from dataset_builder.config import PACKAGE_DIR, SCHEMA_DIR, VERSION
+from dataset_builder.config import PACKAGE_DIR, RESOURCES_DIR, SCHEMA_DIR, VERSION
 
 CACHE_FILE = "annotations.sqlite"
 # Suffix of a damaged or foreign cache file moved aside; a later one replaces it, so a
@@ -71,10 +71,11 @@ def _code_digest() -> str:
     """SHA-256 of the schemas and of the builder's code and resources.
 
     Any change to them -- an annotator rule, a duplicate-detection setting, the citation
-    format -- starts a new generation.
+    format -- starts a new generation. Named folders only: the same files in a checkout
+    and in a wheel.
     """
     digest = hashlib.sha256()
-    files = [*SCHEMA_DIR.glob("*.json"), *PACKAGE_DIR.rglob("*.py"), *PACKAGE_DIR.rglob("*.json")]
+    files = [*SCHEMA_DIR.glob("*.json"), *PACKAGE_DIR.rglob("*.py"), *RESOURCES_DIR.rglob("*.json")]
     for path in sorted(files):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()

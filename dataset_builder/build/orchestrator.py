@@ -8,6 +8,7 @@ replaces the previous release only when everything is written and checked.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -125,7 +126,7 @@ class Build:
         todo = [records[i] for i in missing]
         seconds = self.options.article_seconds
         result: list[Future[list[ProcessedArticle]]] | list[list[ProcessedArticle]]
-        if self.options.workers > 1 and len(todo) > 1:
+        if self.options.workers > 1 and todo:
             if self._pool is None:
                 self._pool = worker_pool(self.options.workers)
             size = max(1, min(CHUNK_SIZE, len(todo) // (self.options.workers * 4)))
@@ -309,6 +310,11 @@ class Build:
             )
             if options.card_dir is not None:
                 check_card_folder(options.card_dir)
+            # From here on the folder by its real path: `x/..` or `.` has no name to put
+            # staging and retired folders beside.
+            self.options = options = dataclasses.replace(
+                options, output_dir=options.output_dir.resolve()
+            )
             with (
                 exclusive(lock_file(options.output_dir), f"--output {options.output_dir}"),
                 exclusive(options.splits_dir / LOCK_NAME, f"--splits {options.splits_dir}"),
@@ -366,6 +372,8 @@ class Build:
         found = discover(options.input_dir)
         self.report.skipped = found.skipped
         for reject in found.rejects:
+            if reject.id is not None:  # an article file that cannot be read is still given
+                self.assigner.mark_seen(reject.id)
             self.report.units += 1
             self._reject(None, reject)
         finished = False

@@ -25,13 +25,12 @@ def load_annotators() -> None:
 def use_system_allocator() -> None:
     """Give Arrow's buffers to the C library's allocator, and have it return them.
 
-    Arrow's default allocator (mimalloc) keeps freed memory for reuse: reading the
-    release back for its statistics took about 70 MiB more that way. glibc's malloc
+    Arrow's default allocator (mimalloc) keeps freed memory for reuse, so reading the
+    release back for its statistics kept the build's memory high. glibc's malloc
     returns a block to the system at once only if it was mapped on its own, and by
     default it raises that size threshold as blocks are freed, so after a long build
-    Arrow's buffers came from a fragmented heap that only grew. Fixing the threshold at
-    glibc's initial 128 KiB kept the end of a 20,000-article build 30 MiB lower. Neither
-    change costs measurable build time.
+    Arrow's buffers came from a fragmented heap that only grew; the threshold is fixed at
+    glibc's initial 128 KiB.
     """
     pa.set_memory_pool(pa.system_memory_pool())
     try:

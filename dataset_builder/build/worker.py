@@ -24,7 +24,7 @@ from dataset_builder.publish.parquet import (
     rows_to_table,
 )
 from dataset_builder.release.citation import article_apa
-from dataset_builder.validate.dates import _date_problem
+from dataset_builder.validate.dates import date_problem
 from dataset_builder.validate.schema import schema_rejects
 
 # Keys the parser keeps for the build's own use; they are not published.
@@ -93,8 +93,11 @@ def annotate_item(record: Record) -> tuple[Record, list[Record]]:
     return annotate_article(record), teasers
 
 
-class ArticleTimeout(Exception):
-    """An article took longer than its time budget."""
+class ArticleTimeout(BaseException):
+    """An article took longer than its time budget.
+
+    Not an Exception: code that catches every exception must not swallow it.
+    """
 
 
 @contextmanager
@@ -165,9 +168,9 @@ def _rejected(record: Record, split: str, problem: Reject) -> ProcessedArticle:
 def _process(record: Record, split: str) -> ProcessedArticle:
     record = parsed(record)
     record["content_sha256"] = content_sha256(record)
-    date_problem = _date_problem(record)
-    if date_problem is not None:
-        return _rejected(record, split, date_problem)
+    problem = date_problem(record)
+    if problem is not None:
+        return _rejected(record, split, problem)
     article, teasers = annotate_item(record)
     article["citation"] = article_apa(article)
     article["split"] = split

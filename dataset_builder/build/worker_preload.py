@@ -1,4 +1,4 @@
-"""Imported once by the worker pool's fork server (see `pipeline.worker_pool`).
+"""Imported once by the worker pool's fork server (see `build.runtime.worker_pool`).
 
 Loading the annotators here, in the server, lets every worker forked from it share the
 compiled lexicons and validators instead of loading its own copy.
@@ -12,6 +12,5 @@ use_system_allocator()
 load_annotators()
 # What is loaded so far lives as long as the workers: frozen, the workers' garbage
 # collections leave it alone instead of walking it again and again, as the `gc` docs
-# advise before forking. (Annotating alone took 2.23 instead of 2.41 ms per article,
-# best of four runs; whole builds differed by less than their noise.)
+# advise before forking.
 gc.freeze()

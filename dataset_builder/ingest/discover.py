@@ -55,7 +55,20 @@ def discover(input_dir: Path) -> Discovery:
     """
     found = Discovery()
     sidecars: list[str] = []
-    _walk(input_dir, "", input_dir.resolve(), found, sidecars)
+    root = input_dir.resolve()
+    # Folders being listed, innermost last: a stack, not recursion, so that a deep tree of
+    # folders cannot exhaust Python's recursion limit. Entries come in name order, a
+    # folder's contents at its place among its siblings.
+    pending = [iter(_listing(input_dir, "", found))]
+    while pending:
+        item = next(pending[-1], None)
+        if item is None:
+            pending.pop()
+            continue
+        name, entry = item
+        folder = _place(name, entry, root, found, sidecars)
+        if folder is not None:
+            pending.append(iter(_listing(Path(entry.path), folder, found)))
     # A sidecar is read with its article; one whose article is not an input (missing,
     # or rejected itself) would otherwise go unread without a word.
     inputs = set(found.inputs)
@@ -66,69 +79,96 @@ def discover(input_dir: Path) -> Discovery:
                 Reject(
                     name,
                     "sidecar-article-exists",
-                    f"sidecar metadata for {article}.txt, which is not an article input",
+                    f"sidecar metadata for {article}, which is not an article input",
                 )
             )
     found.rejects.sort(key=lambda reject: reject.file.split("/"))
     return found
 
 
-def _walk(folder: Path, prefix: str, root: Path, found: Discovery, sidecars: list[str]) -> None:
+def _listing(folder: Path, prefix: str, found: Discovery) -> list[tuple[str, os.DirEntry[str]]]:
+    """The entries of `folder` in name order, with their names relative to the input
+    folder; a folder that cannot be listed is a reject."""
     try:
         with os.scandir(folder) as scan:
-            entries = sorted(scan, key=lambda entry: entry.name)
+            return [(prefix + e.name, e) for e in sorted(scan, key=lambda entry: entry.name)]
     except OSError as error:
         where = prefix.removesuffix("/") or "."
         found.rejects.append(
             Reject(display_name(where), "readable", f"folder cannot be listed: {error.strerror}")
         )
-        return
-    for entry in entries:
-        name = prefix + entry.name
-        shown = display_name(name)
-        if shown != name:
-            found.rejects.append(
-                Reject(shown, "file-name-utf8", "file name is not valid UTF-8; rename the file")
-            )
-            continue
-        if entry.name.startswith("."):
-            found.skipped.append(Skipped(name, "hidden file or folder"))
-            continue
-        path = Path(entry.path)
-        try:
-            is_link = entry.is_symlink()
-            mode = path.stat().st_mode  # follows a link
-            target_inside = not is_link or path.resolve(strict=True).is_relative_to(root)
-        except (OSError, RuntimeError):  # a broken link, a loop of links, a name too long
-            found.rejects.append(Reject(name, "readable", "cannot be read (a broken link?)"))
-            continue
-        if stat.S_ISDIR(mode):
-            if is_link:  # not followed: it could lead anywhere, or in circles
-                found.rejects.append(Reject(name, "no-linked-folders", "symbolic link to a folder"))
-            elif is_release(path):
-                found.skipped.append(Skipped(name, "a published release, not articles"))
-            else:
-                _walk(path, name + "/", root, found, sidecars)
-            continue
-        if not target_inside:
-            found.rejects.append(
-                Reject(
-                    name, "symlink-inside-input", "symbolic link to a file outside the input folder"
-                )
-            )
-        elif not stat.S_ISREG(mode):
-            found.rejects.append(
-                Reject(name, "regular-file", "not a regular file (a FIFO, socket or device)")
-            )
-        elif name.endswith(SIDECAR_SUFFIX):
-            sidecars.append(name)
-        elif path.suffix in INPUT_KINDS:
-            found.inputs.append(name)
+        return []
+
+
+def _article_id(name: str) -> str | None:
+    """The id of the article a file of this name would be (its stem), if it would be one."""
+    path = Path(name)
+    return path.name.removesuffix(path.suffix) if path.suffix in one_article_suffixes() else None
+
+
+def _place(
+    name: str, entry: os.DirEntry[str], root: Path, found: Discovery, sidecars: list[str]
+) -> str | None:
+    """Record what `entry` is (input, sidecar, reject, skipped); for a folder to list, the
+    prefix of the names in it."""
+    shown = display_name(name)
+    if shown != name:
+        found.rejects.append(
+            Reject(shown, "file-name-utf8", "file name is not valid UTF-8; rename the file")
+        )
+        return None
+    if entry.name.startswith("."):
+        found.skipped.append(Skipped(name, "hidden file or folder"))
+        return None
+    if name.endswith(SIDECAR_SUFFIX):
+        # Read, and checked (a link, a FIFO, a folder), with its article.
+        sidecars.append(name)
+        return None
+    path = Path(entry.path)
+    record_id = _article_id(name)
+    try:
+        is_link = entry.is_symlink()
+        mode = path.stat().st_mode  # follows a link
+        target_inside = not is_link or path.resolve(strict=True).is_relative_to(root)
+    except (OSError, RuntimeError):  # a broken link, a loop of links, a name too long
+        found.rejects.append(
+            Reject(name, "readable", "cannot be read (a broken link?)", id=record_id)
+        )
+        return None
+    if stat.S_ISDIR(mode):
+        if is_link:  # not followed: it could lead anywhere, or in circles
+            found.rejects.append(Reject(name, "no-linked-folders", "symbolic link to a folder"))
+        elif is_release(path):
+            found.skipped.append(Skipped(name, "a published release, not articles"))
         else:
-            found.rejects.append(
-                Reject(
-                    name,
-                    "unsupported-file-type",
-                    "not an article: expected " + " or ".join(INPUT_KINDS),
-                )
+            return name + "/"
+        return None
+    if not target_inside:
+        found.rejects.append(
+            Reject(
+                name,
+                "symlink-inside-input",
+                "symbolic link to a file outside the input folder",
+                id=record_id,
             )
+        )
+    elif not stat.S_ISREG(mode):
+        found.rejects.append(
+            Reject(
+                name,
+                "regular-file",
+                "not a regular file (a FIFO, socket or device)",
+                id=record_id,
+            )
+        )
+    elif path.suffix in INPUT_KINDS:
+        found.inputs.append(name)
+    else:
+        found.rejects.append(
+            Reject(
+                name,
+                "unsupported-file-type",
+                "not an article: expected " + " or ".join(INPUT_KINDS),
+            )
+        )
+    return None

@@ -8,8 +8,8 @@ from typing import Any
 
 from dataset_builder.config import MAX_INPUT_BYTES
 from dataset_builder.ingest.decode import UndecodableError, decode
-from dataset_builder.ingest.files import InputTooLarge, file_sha256, read_regular_file, sha256_bytes
-from dataset_builder.ingest.kinds import INPUT_KINDS
+from dataset_builder.ingest.files import InputTooLarge, read_regular_file, sha256_bytes
+from dataset_builder.ingest.kinds import INPUT_KINDS, InputKind
 from dataset_builder.ingest.layouts.detect import parse_text
 from dataset_builder.ingest.records import InputFile, Reject
 from dataset_builder.ingest.sidecar import apply_metadata, load_sidecar
@@ -38,8 +38,7 @@ def read_input(
     try:
         data = read_regular_file(path, max_bytes)
     except InputTooLarge as error:
-        # Hashed in blocks, never held in memory whole.
-        info = InputFile(path, name, file_sha256(path), error.size, kind.name)
+        info = InputFile(path, name, error.sha256, error.size, kind.name)
         reject = Reject(name, "max-size", str(error.strerror), id=record_id)
         return info, iter([reject])
     except OSError as error:
@@ -47,11 +46,12 @@ def read_input(
         reject = Reject(name, "readable", f"cannot be read: {error.strerror}", id=record_id)
         return info, iter([reject])
     info = InputFile(path, name, sha256_bytes(data), len(data), kind.name)
-    return info, _articles(info, data, input_dir, max_bytes, parse, record_id)
+    return info, _articles(info, kind, data, input_dir, max_bytes, parse, record_id)
 
 
 def _articles(
     info: InputFile,
+    kind: InputKind,
     data: bytes,
     input_dir: Path,
     max_bytes: int,
@@ -74,9 +74,8 @@ def _articles(
     if not text.strip():
         yield Reject(info.name, "non-blank", "file holds only whitespace", id=record_id)
         return
-    records = INPUT_KINDS[info.path.suffix].records
-    if records is not None or record_id is None:  # a file of records, each with its id
-        yield from records(info, text) if records is not None else ()
+    if kind.records is not None or record_id is None:  # a file of records with their ids
+        yield from kind.records(info, text) if kind.records is not None else ()
         return
     metadata, rejects = load_sidecar(info.path, info.name, input_dir, max_bytes)
     if rejects:

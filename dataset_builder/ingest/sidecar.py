@@ -54,6 +54,13 @@ def load_sidecar(
 
     try:
         status = sidecar.lstat()
+    except FileNotFoundError:
+        return {}, []
+    except OSError as error:
+        if error.errno == errno.ENAMETOOLONG:  # no file of that name can exist
+            return {}, []
+        return reject("readable", f"sidecar metadata cannot be read: {error.strerror}")
+    try:
         if stat.S_ISLNK(status.st_mode) and not sidecar.resolve(strict=True).is_relative_to(
             root.resolve()
         ):
@@ -61,12 +68,8 @@ def load_sidecar(
                 "symlink-inside-input", "symbolic link to a file outside the input folder"
             )
         data = read_regular_file(sidecar, max_bytes)
-    except FileNotFoundError:
-        return {}, []
-    except OSError as error:
-        if error.errno == errno.ENAMETOOLONG:  # no file of that name can exist
-            return {}, []
-        return reject("readable", f"sidecar metadata cannot be read: {error.strerror}")
+    except OSError as error:  # a broken link, not a regular file, too large, unreadable
+        return reject("readable", f"sidecar metadata cannot be read: {error.strerror or error}")
     except RuntimeError:  # a loop of links
         return reject("readable", "sidecar metadata is a loop of symbolic links")
     try:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -61,13 +63,22 @@ def check_output(output: Path, apart: Mapping[str, Path], outside: Mapping[str, 
                 "--output, or move those files away"
             )
         unwritable = [
-            folder for folder, _, _ in os.walk(output) if not os.access(folder, os.W_OK | os.X_OK)
+            folder
+            for folder, _, _ in os.walk(output, onerror=_unlistable)
+            if not os.access(folder, os.W_OK | os.X_OK)
         ]
         if unwritable:
             raise UnsafeOutput(
                 f"{unwritable[0]} is read-only, so the previous release in --output {output} "
                 f"could not be replaced; make it writable (chmod -R u+w {output})"
             )
+
+
+def _unlistable(error: OSError) -> None:
+    raise UnsafeOutput(
+        f"{error.filename} cannot be listed ({error.strerror}), so it cannot be told whether "
+        "it belongs to a release of dataset-builder"
+    )
 
 
 def foreign_files(folder: Path) -> list[str]:
@@ -82,8 +93,10 @@ def foreign_files(folder: Path) -> list[str]:
         name
         for name in (
             (Path(base) / entry).relative_to(folder).as_posix()
-            for base, _, entries in os.walk(folder)
-            for entry in entries
+            for base, folders, files in os.walk(folder, onerror=_unlistable)
+            # A folder is the builder's when a listed file is in it; a link to a folder
+            # is never the builder's.
+            for entry in [*files, *(f for f in folders if (Path(base) / f).is_symlink())]
         )
         if name not in listed
     )
@@ -105,7 +118,14 @@ def staging_folder(output: Path) -> Path:
 
 def _retired(output: Path) -> list[Path]:
     """Previous releases set aside by swaps, newest first."""
-    found = output.parent.glob(f".{output.name}-retired*")
+    # Exactly the names swaps give (and `.<name>-retired` of earlier versions): another
+    # output's folders may share the prefix.
+    name = re.compile(re.escape(f".{output.name}-retired") + "(-[0-9a-f]{8})?")
+    found = [
+        path
+        for path in output.parent.glob(glob.escape(f".{output.name}-retired") + "*")
+        if name.fullmatch(path.name) and path.is_dir() and not path.is_symlink()
+    ]
     return sorted(found, key=lambda path: path.stat().st_mtime, reverse=True)
 
 
@@ -149,7 +169,10 @@ def recover_interrupted_swap(output: Path) -> list[str]:
     retired = _retired(output)
     if retired and not output.exists():
         retired.pop(0).rename(output)
-    for leftover in [*retired, *output.parent.glob(f".{output.name}-staging-*")]:
+    # mkdtemp's names: the prefix and eight characters.
+    name = re.compile(re.escape(f".{output.name}-staging-") + "[a-z0-9_]{8}")
+    staging = output.parent.glob(glob.escape(f".{output.name}-staging-") + "*")
+    for leftover in [*retired, *(p for p in staging if name.fullmatch(p.name) and p.is_dir())]:
         try:
             shutil.rmtree(leftover)
         except OSError as error:

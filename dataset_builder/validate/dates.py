@@ -9,7 +9,7 @@ from dataset_builder.ingest.records import Record, Reject
 from dataset_builder.ingest.sidecar import SIDECAR_SUFFIX
 
 
-def _date_problem(record: Record) -> Reject | None:
+def date_problem(record: Record) -> Reject | None:
     """A publication date that is not a real day, or lies in the future."""
     published = record.get("published_date")
     if not published:
