@@ -115,7 +115,7 @@ def _write_corpus(root: Path) -> dict[str, tuple[str, str]]:
         "duplicate",
         "near",
     )
-    put("sample.pdf", b"%PDF-1.4 not an article", "rejected", "unsupported-file-type")
+    put("sample.pdf", b"%PDF-1.4 not an article", "skipped", "not an article input")
 
     # Sidecars: malformed, impossible date, future date, orphan.
     # The reject names the sidecar; its article is not published.
@@ -230,6 +230,8 @@ def test_every_file_has_its_expected_outcome(
             assert rejects[name].rule == detail, (name, rejects[name].one_line())
             line = rejects[name].one_line()
             assert line.startswith(name) and "\n" not in line
+        elif outcome == "skipped":
+            assert any(s.file == name and s.reason.startswith(detail) for s in report.skipped)
         elif outcome == "duplicate":
             assert duplicates[name]["kind"] == detail
             assert duplicates[name]["duplicate_of"] == "utf8-bom"
@@ -268,11 +270,12 @@ def test_accounting_adds_up_and_rejects_are_published(
     outcomes = [outcome for outcome, _ in expected.values()]
     outcomes += [outcome for outcome, _ in JSONL_EXPECTED.values()]
     assert report.totals() == {
-        "articles_offered": len(outcomes),
+        "articles_offered": len(outcomes) - outcomes.count("skipped"),
         "published": outcomes.count("published"),
         "rejected": outcomes.count("rejected"),
         "duplicates": outcomes.count("duplicate"),
         "related_published": 0,
+        "skipped": outcomes.count("skipped"),
     }
     listed = [json.loads(line) for line in (release / "rejects.jsonl").read_text().splitlines()]
     assert len(listed) == len(report.rejects)

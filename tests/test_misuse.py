@@ -642,3 +642,21 @@ def test_a_committed_article_that_became_a_fifo_keeps_its_assignment(tmp_path: P
         )
     )
     assert set(load_assignments(splits)) == set(ids)
+
+
+def test_files_that_are_not_articles_are_skipped_and_do_not_stop_a_build(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    write_articles(inputs, 2)
+    (inputs / "README.md").write_text("# Our class corpus\n", encoding="utf-8")
+    (inputs / "notes.docx").write_bytes(b"PK\x03\x04 a word document")
+    (inputs / "dataset.toml").write_text('name = "class-corpus"\n', encoding="utf-8")
+    (inputs / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    report = build(options(tmp_path, inputs))  # no --allow-rejects needed
+    assert report.totals()["published"] == 2 and report.rejects == []
+    assert sorted(s.file for s in report.skipped) == [
+        ".DS_Store",
+        "README.md",
+        "dataset.toml",
+        "notes.docx",
+    ]
+    assert report.totals()["skipped"] == 4

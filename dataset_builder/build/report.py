@@ -160,6 +160,7 @@ class BuildReport:
             "rejected": sum(1 for r in self.rejects if r.counts),
             "duplicates": len(self.duplicates),
             "related_published": sum(self.published["related"].values()),
+            "skipped": len(self.skipped),
         }
 
     def check_accounting(self) -> None:

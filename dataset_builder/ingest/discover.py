@@ -164,11 +164,9 @@ def _place(
     elif path.suffix in INPUT_KINDS:
         found.inputs.append(name)
     else:
-        found.rejects.append(
-            Reject(
-                name,
-                "unsupported-file-type",
-                "not an article: expected " + " or ".join(INPUT_KINDS),
-            )
+        # A README, notes, a document or a picture beside the articles: listed, not read,
+        # and no reason to stop a build.
+        found.skipped.append(
+            Skipped(name, "not an article input (read are " + ", ".join(INPUT_KINDS) + ")")
         )
     return None
