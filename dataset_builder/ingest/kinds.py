@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from dataset_builder.ingest.html import parse_html_page
 from dataset_builder.ingest.jsonl import jsonl_articles
+from dataset_builder.ingest.layouts.detect import parse_text
 from dataset_builder.ingest.records import InputFile, Record, Reject
 
 
@@ -19,11 +21,16 @@ class InputKind:
     # The records of a decoded file that holds many, each with its own id; None for a
     # file that is one article, named by its stem, with an optional sidecar.
     records: Callable[[InputFile, str], Iterator[Record | Reject]] | None = None
+    # The article of a decoded file that is one article (unused when `records` is set):
+    # a text page in whichever layout it is in, unless the kind says otherwise.
+    parse: Callable[[str], Record] = parse_text
 
 
 INPUT_KINDS: dict[str, InputKind] = {
     ".txt": InputKind("article"),
     ".jsonl": InputKind("jsonl", jsonl_articles),
+    ".html": InputKind("html", parse=parse_html_page),
+    ".htm": InputKind("html", parse=parse_html_page),
 }
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from dataset_builder.config import MAX_INPUT_BYTES
@@ -11,12 +11,14 @@ from dataset_builder.ingest.decode import UndecodableError, decode
 from dataset_builder.ingest.files import InputTooLarge, read_regular_file, sha256_bytes
 from dataset_builder.ingest.kinds import INPUT_KINDS, InputKind
 from dataset_builder.ingest.layouts.detect import parse_text
-from dataset_builder.ingest.records import InputFile, Reject
+from dataset_builder.ingest.records import InputFile, Record, Reject
 from dataset_builder.ingest.sidecar import apply_metadata, load_sidecar
 
 
-def article_from_text(text: str, record_id: str, source: str) -> dict[str, Any]:
-    record = parse_text(text)
+def article_from_text(
+    text: str, record_id: str, source: str, parse: Callable[[str], Record] = parse_text
+) -> dict[str, Any]:
+    record = parse(text)
     record["id"] = record_id
     record["source_file"] = source
     return record
@@ -89,5 +91,9 @@ def parsed(record: dict[str, Any]) -> dict[str, Any]:
     """The article of a page yielded by `read_input(parse=False)`; other records as they are."""
     if "page" not in record:
         return record
-    article = article_from_text(record["page"], record["id"], record["source_file"])
+    # The page's kind is known by its file's suffix: a parsed-later record only carries
+    # plain data, so that it can travel to a worker process (or as JSON).
+    kind = INPUT_KINDS.get(PurePosixPath(record["source_file"]).suffix)
+    parse = kind.parse if kind is not None else parse_text
+    article = article_from_text(record["page"], record["id"], record["source_file"], parse)
     return apply_metadata(article, record["metadata"])

@@ -71,6 +71,6 @@ class InputFile:
     name: str  # relative to the input folder, with forward slashes
     sha256: str
     size: int
-    kind: str  # article | jsonl
+    kind: str  # the name of its input kind (ingest.kinds)
     encoding: str | None = None
     outcomes: list[str] = field(default_factory=list)
