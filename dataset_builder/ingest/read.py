@@ -68,8 +68,15 @@ def _articles(
         )
         yield Reject(info.name, rule, what, id=record_id)
         return
+    metadata: dict[str, Any] = {}
+    if kind.records is None:
+        # Read first: the sidecar may say how the article's bytes are encoded.
+        metadata, rejects = load_sidecar(info.path, info.name, input_dir, max_bytes)
+        if rejects:
+            yield from rejects
+            return
     try:
-        text, info.encoding = decode(data)
+        text, info.encoding = decode(data, metadata.get("encoding"))
     except UndecodableError as error:
         yield Reject(info.name, "encoding", str(error), id=record_id)
         return
@@ -78,10 +85,6 @@ def _articles(
         return
     if kind.records is not None or record_id is None:  # a file of records with their ids
         yield from kind.records(info, text) if kind.records is not None else ()
-        return
-    metadata, rejects = load_sidecar(info.path, info.name, input_dir, max_bytes)
-    if rejects:
-        yield from rejects
         return
     unparsed = {"id": record_id, "source_file": info.name, "page": text, "metadata": metadata}
     yield parsed(unparsed) if parse else unparsed
