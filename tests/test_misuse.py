@@ -67,6 +67,23 @@ def options(
     )
 
 
+def committed_splits(tmp: Path, ids: list[str]) -> Path:
+    """A splits folder whose assignment lists `ids`, each in its hash split."""
+    splits = tmp / "splits"
+    splits.mkdir(exist_ok=True)
+    lines = "".join(f"{i}\t{split_for(i)}\n" for i in ids)
+    (splits / "assignments.tsv").write_text("id\tsplit\n" + lines, encoding="utf-8")
+    return splits
+
+
+def pruned_build(inputs: Path, output: Path, splits: Path) -> None:
+    build(
+        BuildOptions(
+            input_dir=inputs, output_dir=output, splits_dir=splits, allow_rejects=True, prune=True
+        )
+    )
+
+
 # -- the output folder ----------------------------------------------------------------
 
 
@@ -296,25 +313,14 @@ def test_committed_split_is_kept_for_page_articles(tmp_path: Path) -> None:
 def test_committed_article_rejected_for_its_sidecar_keeps_its_assignment(tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     ids = write_articles(inputs, 3)
-    splits = tmp_path / "splits"
-    splits.mkdir()
-    lines = "".join(f"{i}\t{split_for(i)}\n" for i in ids)
-    (splits / "assignments.tsv").write_text("id\tsplit\n" + lines, encoding="utf-8")
+    splits = committed_splits(tmp_path, ids)
     (inputs / f"{ids[1]}.meta.json").write_text("{broken", encoding="utf-8")
     with pytest.raises(BuildError) as failure:
         build(BuildOptions(input_dir=inputs, output_dir=tmp_path / "r", splits_dir=splits))
     assert "no input provides" not in str(failure.value)
     assert failure.value.report is not None
     assert [r.rule for r in failure.value.report.rejects] == ["json-syntax"]
-    build(
-        BuildOptions(
-            input_dir=inputs,
-            output_dir=tmp_path / "r",
-            splits_dir=splits,
-            allow_rejects=True,
-            prune=True,
-        )
-    )
+    pruned_build(inputs, tmp_path / "r", splits)
     assert set(load_assignments(splits)) == set(ids)
 
 
@@ -626,21 +632,10 @@ def test_a_deep_tree_of_folders_is_read_without_recursion(tmp_path: Path) -> Non
 def test_a_committed_article_that_became_a_fifo_keeps_its_assignment(tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     ids = write_articles(inputs, 2)
-    splits = tmp_path / "splits"
-    splits.mkdir()
-    lines = "".join(f"{i}\t{split_for(i)}\n" for i in ids)
-    (splits / "assignments.tsv").write_text("id\tsplit\n" + lines, encoding="utf-8")
+    splits = committed_splits(tmp_path, ids)
     (inputs / f"{ids[1]}.txt").unlink()
     os.mkfifo(inputs / f"{ids[1]}.txt")
-    build(
-        BuildOptions(
-            input_dir=inputs,
-            output_dir=tmp_path / "r",
-            splits_dir=splits,
-            allow_rejects=True,
-            prune=True,
-        )
-    )
+    pruned_build(inputs, tmp_path / "r", splits)
     assert set(load_assignments(splits)) == set(ids)
 
 
