@@ -25,9 +25,11 @@ import itertools
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
+
+from ahocorasick_rs import AhoCorasick, MatchKind
 
 from dataset_builder.annotators.topics.vocabulary import VocabularyTopic
 from dataset_builder.annotators.trie import grouped_trie_pattern, trie_pattern, whitespace_run
@@ -128,7 +130,17 @@ class Lexicon:
         # Matching lower-cased text case-sensitively is several times faster than
         # IGNORECASE; the latter is kept for the rare text whose lower-casing changes its
         # length (offsets must stay those of the original text).
-        self._pattern = self._compile(forms, 0)
+        # For a lexicon without word boundaries and with no term holding a space (which
+        # the pattern matches as any run of whitespace): an Aho-Corasick automaton, which
+        # finds the same leftmost-longest matches several times faster than the pattern,
+        # which it then stands in for.
+        self._automaton: AhoCorasick | None = None
+        bare_forms = sorted(set(forms["bare"]))
+        if not self.word_boundaries and bare_forms and not any(" " in f for f in bare_forms):
+            self._automaton = AhoCorasick(bare_forms, matchkind=MatchKind.LeftmostLongest)
+            self._pattern = re.compile("(?!)")
+        else:
+            self._pattern = self._compile(forms, 0)
         self._pattern_ignoring_case = self._compile(forms, re.IGNORECASE)
         # (match group, matched text as written) -> its term, or None when it names none;
         # for a lexicon without word boundaries, by matched text alone.
@@ -214,8 +226,11 @@ class Lexicon:
         """
         resolved = self._resolved_bare
         results = []
-        for match in self._pattern.finditer(lowered):
-            start, end = match.span()
+        if self._automaton is not None:
+            found: Iterable[tuple[int, int, int]] = self._automaton.find_matches_as_indexes(lowered)
+        else:
+            found = ((0, *match.span()) for match in self._pattern.finditer(lowered))
+        for _, start, end in found:
             core = text[start:end]
             term = resolved.get(core, _UNRESOLVED)
             if term is _UNRESOLVED:
