@@ -312,12 +312,12 @@ DECADES: list[Case] = [
 RANGES: list[Case] = [
     (
         "sv",
-        "Mässan pågår från den 20 maj till och med den 26 maj.",
+        "Utställningen visas från den 3 mars till och med den 9 mars.",
         WED,
-        "den 20 maj till och med den 26 maj",
-        "2024-05-20/2024-05-26",
-        "2024-05-20",
-        "2024-05-26",
+        "den 3 mars till och med den 9 mars",
+        "2024-03-03/2024-03-09",
+        "2024-03-03",
+        "2024-03-09",
     ),
     (
         "ja",
