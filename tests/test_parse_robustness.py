@@ -6,21 +6,18 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 import re
-import signal
 import sys
-import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dataset_builder.build.worker import time_budget
 from dataset_builder.config import MAX_INPUT_BYTES
 from dataset_builder.ingest.layouts import vna
 from dataset_builder.ingest.layouts.detect import parse_text
@@ -108,35 +105,9 @@ def test_seeds_parse_as_with_the_reference_rule(seed: str, monkeypatch: pytest.M
 # --- Big pages parse in linear time ---------------------------------------------------
 
 
-class OverBudget(Exception):
-    """Raised by the alarm of `time_budget`."""
-
-
-@contextmanager
-def time_budget(seconds: float) -> Iterator[None]:
-    """Stop the block with `OverBudget` after `seconds`, so that a slow parser fails the
-    test instead of hanging it (where there is no alarm signal, the block just runs)."""
-    if (
-        not hasattr(signal, "setitimer")
-        or threading.current_thread() is not threading.main_thread()
-    ):
-        yield
-        return
-
-    def expire(signum: int, frame: FrameType | None) -> None:
-        raise OverBudget(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def timed_parse(text: str) -> tuple[float, dict[str, Any]]:
-    """Seconds `parse_text` took, and its record; `OverBudget` past the budget."""
+    """Seconds `parse_text` took, and its record; the build's `ArticleTimeout` past the
+    budget, so that a slow parser fails the test instead of hanging it."""
     with time_budget(BUDGET_SECONDS):
         start = time.perf_counter()
         record = parse_text(text)
