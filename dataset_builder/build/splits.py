@@ -22,6 +22,7 @@ from typing import BinaryIO
 
 from dataset_builder.build.spool import temporary_database
 from dataset_builder.config import DATASET_NAME, SPLITS
+from dataset_builder.ingest.files import NotRegularFile, open_regular_file
 
 ASSIGNMENT_FILE = "assignments.tsv"
 HEADER = "id\tsplit"
@@ -82,14 +83,10 @@ def read_assignments(splits_dir: Path) -> Iterator[tuple[str, str]]:
 
 
 def _open_regular_file(path: Path) -> BinaryIO | None:
-    """The file opened for reading, or None if there is no file at all.
-
-    Opened without blocking and checked before reading: opening a FIFO for reading
-    waits for a writer, for ever. Checking the open descriptor (not the path first)
-    leaves no moment in which the path could be swapped for something else.
-    """
+    """The file opened for reading (see `ingest.files.open_regular_file`), or None if
+    there is no file at all."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        return open_regular_file(path)
     except FileNotFoundError:
         if os.path.lexists(path):
             # A dangling link read as "no assignment" would place every id by rule and
@@ -98,16 +95,12 @@ def _open_regular_file(path: Path) -> BinaryIO | None:
                 f"{path}: is a symbolic link to a missing file [regular-file]"
             ) from None
         return None
+    except NotRegularFile as error:
+        raise SplitError(
+            f"{path}: is {_kind(error.mode)}, not a regular file [regular-file]"
+        ) from None
     except OSError as error:
         raise SplitError(f"{path}: cannot be opened ({error.strerror}) [readable]") from None
-    try:
-        mode = os.fstat(descriptor).st_mode
-        if not stat.S_ISREG(mode):
-            raise SplitError(f"{path}: is {_kind(mode)}, not a regular file [regular-file]")
-        return os.fdopen(descriptor, "rb")
-    except BaseException:
-        os.close(descriptor)
-        raise
 
 
 def _kind(mode: int) -> str:

@@ -7,30 +7,52 @@ import hashlib
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_regular_file(path: Path, max_bytes: int) -> bytes:
-    """The bytes of a regular file of at most `max_bytes`.
+def open_regular_file(path: Path) -> BinaryIO:
+    """`path` opened for reading in binary, if it is a regular file.
 
     Opened without blocking and checked before reading: opening a FIFO for reading
-    waits for a writer, for ever. Raises OSError, or InputTooLarge carrying the SHA-256
-    of the whole file (hashed in blocks from the same open file, never held whole).
+    waits for a writer, for ever. Checking the open descriptor (not the path first)
+    leaves no moment in which the path could be swapped for something else. Raises
+    NotRegularFile, or the OSError of opening.
     """
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    with os.fdopen(descriptor, "rb") as handle:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode):
-            raise OSError(errno.EINVAL, "not a regular file (a FIFO, socket, device or folder)")
-        data = handle.read(max_bytes + 1) if status.st_size <= max_bytes else b""
-        if status.st_size > max_bytes or len(data) > max_bytes:  # or grew while being read
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(mode)
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+class NotRegularFile(OSError):
+    def __init__(self, mode: int) -> None:
+        super().__init__(errno.EINVAL, "not a regular file (a FIFO, socket, device or folder)")
+        self.mode = mode
+
+
+def read_regular_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most `max_bytes` (see `open_regular_file`).
+
+    Raises OSError, or InputTooLarge carrying the SHA-256 of the whole file (hashed in
+    blocks from the same open file, never held whole).
+    """
+    with open_regular_file(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        data = handle.read(max_bytes + 1) if size <= max_bytes else b""
+        if size > max_bytes or len(data) > max_bytes:  # or grew while being read
             digest = hashlib.sha256(data)
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
-            raise InputTooLarge(max(status.st_size, len(data)), max_bytes, digest.hexdigest())
+            raise InputTooLarge(max(size, len(data)), max_bytes, digest.hexdigest())
     return data
 
 
