@@ -15,8 +15,12 @@ from pathlib import Path
 from dataset_builder.config import MANIFEST
 from dataset_builder.release.figure import TIMELINE
 
-# What --card-dir receives (see card.copy_card).
-CARD_FILES = ("DATASET_CARD.md", "CITATION.cff", TIMELINE.as_posix())
+# What --card-dir receives: a file of the release -> its name in the card folder.
+CARD_COPIES = {
+    "README.md": "DATASET_CARD.md",
+    "CITATION.cff": "CITATION.cff",
+    TIMELINE.as_posix(): TIMELINE.as_posix(),
+}
 
 
 class UnsafeOutput(Exception):
@@ -189,7 +193,7 @@ def check_card_folder(folder: Path) -> None:
     existing = folder if folder.exists() else next(p for p in folder.parents if p.exists())
     if not os.access(existing, os.W_OK | os.X_OK):
         raise UnsafeOutput(f"--card-dir {folder}: {existing} is not writable")
-    for name in CARD_FILES:
+    for name in CARD_COPIES.values():
         target = folder / name
         if target.is_dir() or (target.exists() and not os.access(target, os.W_OK)):
             raise UnsafeOutput(f"--card-dir {folder}: {target} cannot be overwritten")

@@ -30,6 +30,7 @@ from dataset_builder.config import (
     VERSION,
 )
 from dataset_builder.publish.manifest import write_manifest
+from dataset_builder.publish.staging import CARD_COPIES
 from dataset_builder.release import measurements
 from dataset_builder.release.citation import citation_cff, dataset_apa, dataset_bibtex
 from dataset_builder.release.croissant import croissant_metadata
@@ -337,7 +338,6 @@ def write_release_metadata(root: Path, report: Any) -> None:
 
 def copy_card(release: Path, target: Path) -> None:
     """Copy the card (as DATASET_CARD.md), CITATION.cff and the figure into `target`."""
-    shutil.copyfile(release / "README.md", target / "DATASET_CARD.md")
-    shutil.copyfile(release / "CITATION.cff", target / "CITATION.cff")
-    (target / TIMELINE).parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(release / TIMELINE, target / TIMELINE)
+    for name, copy in CARD_COPIES.items():
+        (target / copy).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(release / name, target / copy)
