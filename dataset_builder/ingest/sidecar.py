@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -23,13 +24,18 @@ class JsonProblem(ValueError):
         self.rule = rule
 
 
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
 def load_json(text: str) -> Any:
     """Parsed JSON, or JsonProblem naming the rule it breaks."""
     try:
         value = json.loads(text)
         # A lone surrogate ("\\ud800") is valid JSON but not a character: it could not
-        # be written to the release as UTF-8.
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
+        # be written to the release as UTF-8. Decoded text holds none, so one can only
+        # come from an escape; the whole value is checked only where there is one.
+        if SURROGATE_ESCAPE.search(text):
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
     except json.JSONDecodeError as error:
         raise JsonProblem("json-syntax", f"not valid JSON: {error.msg}") from None
     except RecursionError:
