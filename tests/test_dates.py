@@ -12,16 +12,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dataset_builder.annotators.annotate import annotate_article
 from dataset_builder.annotators.dates import event_dates, infer_document_date, tag_dates
 from dataset_builder.annotators.segments import Segment
 from dataset_builder.config import LANGUAGES
 from dataset_builder.evaluation.dates import (
+    DevScores,
     GoldItem,
     Scores,
     load_gold,
     locate_expression,
+    score_development,
     score_mentions,
 )
+from dataset_builder.ingest.records import new_record
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD_PATH = ROOT / "tests" / "gold" / "dates.json"
@@ -463,17 +467,141 @@ def test_without_reference_relative_expressions_are_skipped() -> None:
     assert [m["text"] for m in tag_dates("1月6日与2025年", "zh", None)] == ["2025年"]
 
 
-def test_coarse_reference_resolves_only_coarse_expressions() -> None:
+def test_coarse_reference_places_only_coarse_expressions() -> None:
     reference = datetime.date(2023, 1, 1)
     mentions = tag_dates("今年,昨天,上个月,12月2日", "zh", reference, reference_precision="year")
-    assert [(m["text"], m["start_date"]) for m in mentions] == [
-        ("今年", "2023-01-01"),
-        ("12月2日", "2023-12-02"),
+    assert [(m["text"], m["timex"], m["start_date"]) for m in mentions] == [
+        ("今年", "2023", "2023-01-01"),
+        ("昨天", "XXXX-XX-XX", None),
+        ("上个月", "XXXX-XX", None),
+        ("12月2日", "2023-12-02", "2023-12-02"),
     ]
     by_month = tag_dates(
         "上个月,昨天", "zh", datetime.date(2025, 12, 1), reference_precision="month"
     )
-    assert [(m["text"], m["start_date"]) for m in by_month] == [("上个月", "2025-11-01")]
+    assert [(m["text"], m["timex"], m["start_date"]) for m in by_month] == [
+        ("上个月", "2025-11", "2025-11-01"),
+        ("昨天", "XXXX-XX-XX", None),  # a December reference: the day may be in January
+    ]
+
+
+# (text, reference precision, expected span, underspecified TIMEX3 value)
+UNDERSPECIFIED = [
+    ("Skolan börjar i dag.", "month", "i dag", "2024-06-XX"),
+    ("Hon kom hem i går.", "month", "i går", "2024-XX-XX"),
+    ("Matchen spelas på fredag.", "month", "fredag", "2024-WXX-5"),
+    ("Han ringde i måndags.", "month", "i måndags", "2024-WXX-1"),
+    ("Förra veckan regnade det.", "month", "Förra veckan", "2024-WXX"),
+    ("Den här helgen är det fest.", "month", "Den här helgen", "2024-WXX-WE"),
+    ("Den här fredagen spelar bandet.", "month", "Den här fredagen", "2024-WXX-5"),
+    (
+        "Festen pågår från fredag till söndag.",
+        "month",
+        "fredag till söndag",
+        "2024-WXX-5/2024-WXX-7",
+    ),
+    ("Skolan börjar i dag.", "year", "i dag", "2024-XX-XX"),
+    ("Hon kom hem i går.", "year", "i går", "XXXX-XX-XX"),
+    ("Matchen spelas på fredag.", "year", "fredag", "XXXX-WXX-5"),
+]
+
+
+@pytest.mark.parametrize(("text", "precision", "span", "timex"), UNDERSPECIFIED)
+def test_coarse_reference_gives_underspecified_values(
+    text: str, precision: str, span: str, timex: str
+) -> None:
+    reference = datetime.date(2024, 6, 1) if precision == "month" else datetime.date(2024, 1, 1)
+    mentions = tag_dates(text, "sv", reference, reference_precision=precision)
+    assert [(m["text"], m["timex"], m["start_date"], m["end_date"]) for m in mentions] == [
+        (span, timex, None, None)
+    ]
+    assert mentions[0]["relative"] is True
+
+
+def test_day_reference_still_places_what_a_coarse_one_cannot() -> None:
+    wednesday = datetime.date(2024, 6, 12)
+    found = {
+        m["text"]: (m["timex"], m["start_date"], m["end_date"])
+        for text, _, _, _ in UNDERSPECIFIED
+        for m in tag_dates(text, "sv", wednesday)
+    }
+    assert found["i dag"] == ("2024-06-12", "2024-06-12", "2024-06-12")
+    assert found["Den här helgen"] == ("2024-W24-WE", "2024-06-15", "2024-06-16")
+    assert found["Den här fredagen"] == ("2024-06-14", "2024-06-14", "2024-06-14")
+    assert found["fredag till söndag"] == (
+        "2024-06-14/2024-06-16",
+        "2024-06-14",
+        "2024-06-16",
+    )
+    assert found["i måndags"] == ("2024-06-10", "2024-06-10", "2024-06-10")
+
+
+def test_underspecified_values_near_new_year_leave_the_year_open() -> None:
+    december = datetime.date(2024, 12, 1)
+    [friday] = tag_dates("Matchen spelas på fredag.", "sv", december, reference_precision="month")
+    assert friday["timex"] == "XXXX-WXX-5"
+    [today] = tag_dates("Skolan börjar i dag.", "sv", december, reference_precision="month")
+    assert today["timex"] == "2024-12-XX"  # the reference's own day stays in its month
+
+
+def _event_date_validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads(SCHEMA_PATH.read_text("utf-8"))
+    return jsonschema.Draft202012Validator(
+        {"$ref": "#/$defs/event_date", "$defs": schema["$defs"]},
+        format_checker=jsonschema.FormatChecker(),
+    )
+
+
+def test_schema_allows_a_null_interval_only_for_an_underspecified_value() -> None:
+    validator = _event_date_validator()
+    [mention] = tag_dates(
+        "Matchen spelas på fredag.",
+        "sv",
+        datetime.date(2024, 6, 1),
+        reference_precision="month",
+    )
+    mention = {**mention, "field": "body", "field_index": None}
+    validator.validate(mention)
+    placed = {**mention, "timex": "2024-06-14"}
+    assert not validator.is_valid(placed)  # a full value needs its interval
+    dated = {**mention, "start_date": "2024-06-14", "end_date": "2024-06-14"}
+    assert not validator.is_valid(dated)  # an X-ed value has none
+    assert validator.is_valid({**dated, "timex": "2024-06-14"})
+
+
+def test_underspecified_mentions_are_scored_on_their_span_only() -> None:
+    span = {"field": "body", "field_index": None, "span_start": 0, "span_end": 6}
+    valued = {**span, "start_date": "2024-06-14", "end_date": "2024-06-14"}
+    valueless = {**span, "start_date": None, "end_date": None}
+    # Gold without a value, tagger underspecified: a span match, nothing for the value.
+    assert score_development([valueless], [valueless]) == DevScores(1, 1, 1, 0, 0, 0)
+    # Gold with a value, tagger underspecified: the span matches, the value is missed.
+    assert score_development([valued], [valueless]) == DevScores(1, 1, 1, 1, 0, 0)
+    assert score_development([valued], [valued]) == DevScores(1, 1, 1, 1, 1, 1)
+
+
+def test_builder_emits_underspecified_values_against_an_inferred_month() -> None:
+    record = new_record(
+        "text",
+        id="x",
+        title="Festival",
+        body="Festivalen började den 3 juli 2021.\n\nI dag spelar fem band. På fredag blir det fest.",
+        source_file="x.txt",
+    )
+    annotate_article(record)
+    assert (record["published_date"], record["published_date_precision"]) == (
+        "2021-07-01",
+        "month",
+    )
+    found = [(m["text"], m["timex"], m["start_date"]) for m in record["event_dates"]]
+    assert found == [
+        ("den 3 juli 2021", "2021-07-03", "2021-07-03"),
+        ("I dag", "2021-07-XX", None),
+        ("fredag", "2021-WXX-5", None),
+    ]
+    validator = _event_date_validator()
+    for mention in record["event_dates"]:
+        validator.validate(mention)
 
 
 def test_unknown_language_uses_every_resource() -> None:
@@ -550,4 +678,7 @@ def test_arbitrary_text_never_breaks_the_tagger(
     for mention in mentions:
         assert text[mention["span_start"] : mention["span_end"]] == mention["text"]
         assert mention["text"]
-        assert mention["start_date"] <= mention["end_date"]
+        if mention["start_date"] is None:  # an underspecified value has no interval
+            assert mention["end_date"] is None and "X" in mention["timex"]
+        else:
+            assert mention["start_date"] <= mention["end_date"]

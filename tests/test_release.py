@@ -146,7 +146,8 @@ def test_card_numbers_equal_the_data(seed_release: tuple[Path, BuildReport]) -> 
     assert f"{events.height} event dates in articles and {teaser_events.height} in teasers" in body
     if events.height:
         decades = _table_after(body, "### Event dates per decade", "decade")
-        expected = events.group_by((pl.col("start_date").dt.year() // 10 * 10).alias("d")).len()
+        placed = events.drop_nulls("start_date")  # underspecified dates have no decade
+        expected = placed.group_by((pl.col("start_date").dt.year() // 10 * 10).alias("d")).len()
         assert decades == {f"{d}s": n for d, n in expected.iter_rows()}
         assert list(decades) == sorted(decades, key=lambda d: int(d.removesuffix("s")))
 

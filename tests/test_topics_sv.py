@@ -71,3 +71,30 @@ def test_swedish_compound_heads_do_not_leak(annotator, title: str) -> None:  # t
         "medtop:08000000",
         "medtop:01000000",
     }
+
+
+SHORT_ITEM = [
+    "En vulkan på Island är aktiv igen.",
+    "Många människor har lämnat sina hem i natt.",
+    "Lavan rinner mot havet. Ingen har skadats.",
+    "Vulkanen kan vara aktiv i flera veckor, tror experter.",
+]
+
+
+def test_short_item_topic_returned_to_in_two_paragraphs(
+    annotator: LexiconTopicAnnotator,
+) -> None:
+    """An easy-to-read brief of one-sentence paragraphs names its subject once per
+    paragraph: two paragraphs about it anchor the topic."""
+    body = "\n\n".join(SHORT_ITEM)
+    assert _primary(annotator, "Nyheter från Island", body) == "medtop:03000000"
+    # In one paragraph, one term twice is not a topic developed.
+    assert _primary(annotator, "Nyheter från Island", " ".join(SHORT_ITEM)) is None
+
+
+def test_long_item_keeps_the_rules_for_any_item(annotator: LexiconTopicAnnotator) -> None:
+    filler = "\n\n".join(
+        f"Invånarna i byn nummer {n} pratade länge om livet och om vägen hem." for n in range(40)
+    )
+    body = "\n\n".join([SHORT_ITEM[0], filler, SHORT_ITEM[3]])
+    assert _primary(annotator, "Nyheter från Island", body) is None

@@ -184,7 +184,9 @@ def score_development(
     matched = required.keys() & found.keys()
     valueless = {key for key, m in required.items() if m.get("start_date") is None}
     value_gold = required.keys() - valueless
-    value_found = found.keys() - valueless
+    # A gold value the tagger leaves underspecified is a value missed, not a false one.
+    underspecified = {key for key, m in found.items() if m.get("start_date") is None}
+    value_found = found.keys() - valueless - underspecified
     value_matched = sum(
         1
         for key in matched & value_gold

@@ -49,7 +49,7 @@ __all__ = [
     "tag_dates",
 ]
 
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 
 
 def find_dates(

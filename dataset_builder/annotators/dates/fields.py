@@ -63,6 +63,12 @@ class Fields:
                     self._values[name] = (text, vocab_name)
                     break
 
+    def assume(self, name: str, value: int) -> None:
+        """Read `name` as `value` where the text around the match says it (a cue of tense
+        before a weekday, the start month of the fiscal years of the document)."""
+        self._values[name] = ("", None)
+        self._numbers[name] = value
+
     def has(self, name: str) -> bool:
         return name in self._values
 

@@ -30,8 +30,8 @@ _SEASON_MONTHS = {"SP": (3, 5), "SU": (6, 8), "FA": (9, 11), "WI": (12, 14)}
 
 class Resolved(NamedTuple):
     timex: str
-    start: datetime.date
-    end: datetime.date
+    start: datetime.date | None  # None with end: a TIMEX3 value with X-ed digits
+    end: datetime.date | None
     granularity: str
     relative: bool
 
@@ -42,6 +42,36 @@ class Reference(NamedTuple):
 
     def allows(self, unit: str) -> bool:
         return UNIT_RANK[unit] >= _PRECISION_RANK[self.precision]
+
+
+def _unknown_year(reference: Reference, same_period: bool) -> str:
+    """The year of a day or week finer than a coarse reference, "XXXX" where it may differ.
+
+    The reference's own day ("i dag") or month ("this month") is in its year. A day or a week near
+    an unknown day of a known month (ISO weeks included) stays in that month's year unless
+    the month is January or December; near an unknown day of a known year, it may not."""
+    if same_period or (reference.precision == "month" and 2 <= reference.date.month <= 11):
+        return f"{reference.date.year:04d}"
+    return "XXXX"
+
+
+def _underspecified(timex: str, granularity: str) -> Resolved:
+    """A TIMEX3 value with X for what the reference does not say (TimeML): the expression
+    is on the calendar near the reference, but its interval is unknown."""
+    return Resolved(timex, None, None, granularity, True)
+
+
+def _unplaced_day(reference: Reference, offset: int) -> Resolved:
+    """ "i dag", "i går" against a month or year reference: 2021-07-XX, 2021-XX-XX."""
+    year = _unknown_year(reference, offset == 0)
+    if reference.precision == "month" and offset == 0:
+        return _underspecified(f"{year}-{reference.date.month:02d}-XX", "day")
+    return _underspecified(f"{year}-XX-XX", "day")
+
+
+def _unplaced_weekday(reference: Reference, weekday: int) -> Resolved:
+    """A weekday the reference cannot place: that day of an unknown ISO week (2021-WXX-5)."""
+    return _underspecified(f"{_unknown_year(reference, False)}-WXX-{weekday + 1}", "day")
 
 
 def _add_months(day: datetime.date, months: int) -> datetime.date:
@@ -146,6 +176,8 @@ def _resolve_date(fields: Fields, reference: Reference | None) -> Resolved | Non
 def _resolve_date_range(fields: Fields, reference: Reference | None) -> Resolved | None:
     d1, d2 = fields.number("d1"), fields.number("d2")
     m1, m2 = fields.number("m1"), fields.number("m2")
+    if m1 is None and d1 is not None and d2 is not None and d2 <= d1:
+        return None  # days of one month run forwards: "7-1/2" is a number
     m1, m2 = m1 or m2, m2 or m1
     if d1 is None or d2 is None or m1 is None or m2 is None:
         return None
@@ -313,9 +345,20 @@ def _resolve_century(fields: Fields, reference: Reference | None) -> Resolved | 
     return _century(ordinal - 1)
 
 
+def _unplaced_relative(unit: str, offset: int, reference: Reference) -> Resolved | None:
+    if unit == "day":
+        return _unplaced_day(reference, offset)
+    year = _unknown_year(reference, offset == 0 and unit == "month")
+    if unit == "week":
+        return _underspecified(f"{year}-WXX", "week")
+    if unit == "month":  # only a year reference leaves a month unknown
+        return _underspecified(f"{year}-XX", "month")
+    return None
+
+
 def _relative(unit: str, offset: int, reference: Reference) -> Resolved | None:
     if not reference.allows(unit):
-        return None
+        return _unplaced_relative(unit, offset, reference)
     day = reference.date
     if unit == "year":
         start, end = _year_interval(day.year + offset)
@@ -343,24 +386,73 @@ def _resolve_relative(fields: Fields, reference: Reference | None) -> Resolved |
     return _relative(unit, offset, reference)
 
 
+def _weekday_offset(fields: Fields, weekday: int, today: int) -> int | None:
+    """Days from the reference (weekday `today`) to the weekday the expression names."""
+    if fields.has("rw"):  # "来週月曜", "thứ Hai tuần trước": that weekday of the named week
+        week = fields.number("rw")
+        return None if week is None else weekday - today + 7 * week
+    if fields.has("this"):  # "den här fredagen": that weekday of the reference's week
+        return weekday - today
+    if fields.has("past"):  # "i torsdags", "last Monday": the last one before the day
+        return -((today - weekday) % 7 or 7)
+    if fields.has("next") or fields.has("fut"):  # "på torsdag", "next Monday": the coming one
+        return (weekday - today) % 7 or 7
+    return (weekday - today + 3) % 7 - 3  # the nearest: at most three days before or after
+
+
 def _resolve_weekday(fields: Fields, reference: Reference | None) -> Resolved | None:
     weekday = fields.number("wd")
-    if reference is None or weekday is None or not reference.allows("day"):
+    if reference is None or weekday is None or not 0 <= weekday <= 6:
         return None
+    if not reference.allows("day"):
+        return _unplaced_weekday(reference, weekday)
+    offset = _weekday_offset(fields, weekday, reference.date.weekday())
+    if offset is None:
+        return None
+    target = reference.date + datetime.timedelta(days=offset)
+    return Resolved(_date_value(target), target, target, "day", True)
+
+
+def _resolve_weekday_range(fields: Fields, reference: Reference | None) -> Resolved | None:
+    """ "fredag till söndag", "Monday to Friday": the first weekday placed as a weekday is,
+    the last the first such day after it."""
+    first, last = fields.number("wd1"), fields.number("wd2")
+    if reference is None or first is None or last is None or first == last:
+        return None
+    if not {first, last} <= set(range(7)):
+        return None
+    if not reference.allows("day"):
+        opening, closing = _unplaced_weekday(reference, first), _unplaced_weekday(reference, last)
+        return _underspecified(f"{opening.timex}/{closing.timex}", "day")
+    offset = _weekday_offset(fields, first, reference.date.weekday())
+    if offset is None:
+        return None
+    start = reference.date + datetime.timedelta(days=offset)
+    end = start + datetime.timedelta(days=(last - first) % 7)
+    return Resolved(f"{_date_value(start)}/{_date_value(end)}", start, end, "day", True)
+
+
+def _resolve_weekend(fields: Fields, reference: Reference | None) -> Resolved | None:
+    """A weekend (TIMEX3 `2025-W17-WE`, Saturday and Sunday of that ISO week): of the week
+    a relative word names ("förra helgen", "next weekend"), else the one under way or just
+    past, or the coming one when the text speaks of the future ("the weekend")."""
+    if reference is None:
+        return None
+    if not reference.allows("day"):
+        return _underspecified(f"{_unknown_year(reference, False)}-WXX-WE", "day")
     today = reference.date.weekday()
-    if fields.has("rw"):  # "来週月曜", "thứ Hai tuần trước": that weekday of the named week
+    if fields.has("rw"):
         week = fields.number("rw")
         if week is None:
             return None
-        offset = weekday - today + 7 * week
-    elif fields.has("past"):  # "i torsdags", "last Monday": the last one before the day
-        offset = -((today - weekday) % 7 or 7)
-    elif fields.has("next") or fields.has("fut"):  # "på torsdag", "next Monday": the coming one
-        offset = (weekday - today) % 7 or 7
-    else:  # the nearest such weekday: at most three days before or after the reference
-        offset = (weekday - today + 3) % 7 - 3
-    target = reference.date + datetime.timedelta(days=offset)
-    return Resolved(_date_value(target), target, target, "day", True)
+    elif fields.has("this") or today >= 5 or fields.has("fut"):
+        week = 0
+    else:
+        week = -1
+    monday = reference.date - datetime.timedelta(days=today) + datetime.timedelta(weeks=week)
+    saturday, sunday = monday + datetime.timedelta(days=5), monday + datetime.timedelta(days=6)
+    iso = saturday.isocalendar()
+    return Resolved(f"{iso[0]:04d}-W{iso[1]:02d}-WE", saturday, sunday, "day", True)
 
 
 def _day_of_month(
@@ -422,7 +514,15 @@ def _resolve_day_range(fields: Fields, reference: Reference | None) -> Resolved 
 
 def _resolve_fiscal_year(fields: Fields, reference: Reference | None) -> Resolved | None:
     """A fiscal or school year ("2024年度", "今年度", "FY2024"); the word's value in the
-    resource is the month it starts ("年度": 4, April..March); 1 makes it the calendar year."""
+    resource is the month it starts ("年度": 4, April..March); 1 makes it the calendar year.
+    A fiscal year may say its start or end month ("the fiscal year beginning in April",
+    "ending on March 31"): the one whose start (end) month is nearest the reference, as a
+    bare month is placed. A split year ("1987/88") starts in the month another fiscal year
+    of the text says (`fm`); without one it is the two calendar years."""
+    if fields.has("m") or fields.has("me"):
+        return _fiscal_year_of_month(fields, reference)
+    if fields.has("split"):
+        return _split_year(fields)
     first = fields.word("fy") if fields.has("fy") else 1
     if not isinstance(first, int) or not 1 <= first <= 12:
         return None
@@ -441,11 +541,39 @@ def _resolve_fiscal_year(fields: Fields, reference: Reference | None) -> Resolve
     if first == 1:
         start, end = _year_interval(year)
         return Resolved(f"{year:04d}", start, end, "year", relative)
-    start = datetime.date(year, first, 1)
+    return _fiscal_interval(datetime.date(year, first, 1), relative)
+
+
+def _fiscal_year_of_month(fields: Fields, reference: Reference | None) -> Resolved | None:
+    first, last = fields.number("m"), fields.number("me")
+    if reference is None:
+        return None
+    if first is not None:
+        start = datetime.date(_year_for(first, None, reference), first, 1)
+    elif last is not None:
+        end_month = datetime.date(_year_for(last, None, reference), last, 1)
+        start = _add_months(end_month, -11)
+    else:
+        return None
+    return _fiscal_interval(start, True)
+
+
+def _fiscal_interval(start: datetime.date, relative: bool) -> Resolved:
     last = _add_months(start, 11)
     end = _month_interval(last.year, last.month)[1]
-    timex = f"{year:04d}-{first:02d}/{last.year:04d}-{last.month:02d}"
+    timex = f"{start.year:04d}-{start.month:02d}/{last.year:04d}-{last.month:02d}"
     return Resolved(timex, start, end, "month", relative)
+
+
+def _split_year(fields: Fields) -> Resolved | None:
+    year, short = fields.number("y"), fields.number("split")
+    if year is None or short is None or (year + 1) % 100 != short:
+        return None
+    first = fields.number("fm")
+    if first is not None and 2 <= first <= 12:
+        return _fiscal_interval(datetime.date(year, first, 1), False)
+    start, end = _year_interval(year)[0], _year_interval(year + 1)[1]
+    return Resolved(f"{year:04d}/{year + 1:04d}", start, end, "year", False)
 
 
 def _resolve_century_range(fields: Fields, reference: Reference | None) -> Resolved | None:
@@ -477,6 +605,8 @@ RESOLVERS = {
     "century": _resolve_century,
     "relative": _resolve_relative,
     "weekday": _resolve_weekday,
+    "weekday_range": _resolve_weekday_range,
+    "weekend": _resolve_weekend,
     "day": _resolve_day,
     "day_range": _resolve_day_range,
     "fiscal_year": _resolve_fiscal_year,

@@ -45,6 +45,9 @@ class Tagger(NamedTuple):
     foldable: re.Pattern[str]  # any character the folding changes
     vocab: dict[str, dict[str, Any]]
     ignore_case: bool
+    # A cue of the future in the clause before a match ("will meet on Thursday"); the
+    # rules' own {FUT} lookahead sees only what follows.
+    future_before: re.Pattern[str] | None = None
 
 
 def _read_resource(path: Path) -> dict[str, Any]:
@@ -180,4 +183,7 @@ def compile_tagger(language: str, root: Path) -> Tagger:
         foldable=re.compile("[" + "".join(re.escape(ch) for ch in fold) + "]"),
         vocab=vocab,
         ignore_case=ignore_case,
+        future_before=(
+            re.compile(resource["future_before"], flags) if "future_before" in resource else None
+        ),
     )

@@ -70,6 +70,22 @@ def _scanned(tagger: Tagger, text: str) -> Iterator[re.Match[str]]:
             return
 
 
+# How far back the clause of a match is searched for a cue of tense.
+_CLAUSE_BEFORE = 80
+# A full stop after a capital letter ends an abbreviation ("U.S."), not a sentence.
+_CLAUSE_END = re.compile(r"(?<![A-Z])[.!?](?=\s)|[;\n]")
+
+
+def _future_before(tagger: Tagger, text: str, start: int) -> bool:
+    if tagger.future_before is None:
+        return False
+    before = text[max(0, start - _CLAUSE_BEFORE) : start]
+    ends = list(_CLAUSE_END.finditer(before))
+    if ends:
+        before = before[ends[-1].end() :]
+    return tagger.future_before.search(before) is not None
+
+
 def _scan(tagger: Tagger, text: str) -> list[_Match]:
     """The matches of one language's rules in `text`, in text order."""
     folded = text.translate(tagger.fold) if tagger.foldable.search(text) else text
@@ -84,8 +100,25 @@ def _scan(tagger: Tagger, text: str) -> list[_Match]:
         start, end = match.span(span_group[0][0]) if span_group else match.span()
         if start == end or (urls and _overlaps(start, end, urls)):
             continue
-        found.append(_Match(start, end, rule.kind, Fields(tagger, rule, match)))
+        fields = Fields(tagger, rule, match)
+        if not fields.has("fut") and _future_before(tagger, folded, start):
+            fields.assume("fut", 1)
+        found.append(_Match(start, end, rule.kind, fields))
     return found
+
+
+def _fiscal_start(matches: Iterable[_Match]) -> int | None:
+    """The month the fiscal years of a text start, where one of them says it ("the fiscal
+    year beginning in April", "ending on March 31"): split years ("1987/88") take it."""
+    for match in matches:
+        if match.kind != "fiscal_year":
+            continue
+        first, last = match.fields.number("m"), match.fields.number("me")
+        if first is not None and 1 <= first <= 12:
+            return first
+        if last is not None and 1 <= last <= 12:
+            return last % 12 + 1
+    return None
 
 
 _Resolution = tuple[_Match, Resolved]
@@ -99,7 +132,9 @@ def _resolve(matches: Iterable[_Match], reference: Reference | None) -> list[_Re
             interval = RESOLVERS[match.kind](match.fields, reference)
         except (ValueError, OverflowError):  # February 30, year 0 and the like
             continue
-        if interval is not None and interval.start <= interval.end:
+        if interval is None:
+            continue
+        if interval.start is None or interval.end is None or interval.start <= interval.end:
             resolved.append((match, interval))
     return resolved
 
@@ -144,6 +179,12 @@ class FoundDates:
             if segment.text
         )
         self._segments = [(segment, found) for segment, found in scanned if any(found)]
+        every = [match for _, by_language in self._segments for f in by_language for match in f]
+        fiscal_start = _fiscal_start(every)
+        if fiscal_start is not None:
+            for match in every:
+                if match.kind == "fiscal_year" and match.fields.has("split"):
+                    match.fields.assume("fm", fiscal_start)
 
     def _resolved(self, reference: Reference | None) -> Iterator[tuple[Segment, _Resolution]]:
         for segment, by_language in self._segments:
@@ -170,8 +211,8 @@ class FoundDates:
                 "span_start": match.start,
                 "span_end": match.end,
                 "timex": resolved.timex,
-                "start_date": resolved.start.isoformat(),
-                "end_date": resolved.end.isoformat(),
+                "start_date": resolved.start.isoformat() if resolved.start else None,
+                "end_date": resolved.end.isoformat() if resolved.end else None,
                 "granularity": resolved.granularity,
                 "relative": resolved.relative,
                 "reference_date": reference_iso,
@@ -182,10 +223,14 @@ class FoundDates:
     def document_date(self) -> InferredDate | None:
         """The document date the text implies; see `infer_document_date`."""
         absolute = [resolved for _, (_, resolved) in self._resolved(None) if not resolved.relative]
-        days = [r.end for r in absolute if r.granularity == "day"]
+        days = [r.end for r in absolute if r.granularity == "day" and r.end is not None]
         if days:
             return InferredDate(max(days).replace(day=1), "month")
-        months = [r.start for r in absolute if r.granularity == "month" and "/" not in r.timex]
+        months = [
+            r.start
+            for r in absolute
+            if r.granularity == "month" and "/" not in r.timex and r.start is not None
+        ]
         if months:
             return InferredDate(max(months), "month")
         years = Counter(

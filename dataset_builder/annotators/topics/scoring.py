@@ -80,7 +80,7 @@ from dataset_builder.config import RESOURCES_DIR
 # Bump when the scoring rules below change, or a language's `list_words` or `topic_folding`
 # (resources/languages.json), which the hash does not cover; lexicon and vocabulary
 # changes are picked up by the hash.
-RULES_VERSION = "3"
+RULES_VERSION = "4"
 
 FIELD_WEIGHTS: Mapping[str, float] = {
     "title": 3.0,
@@ -103,8 +103,18 @@ PARAGRAPH_FIELDS = frozenset({"lead", "summary", "body"})
 OPENING_FIELDS = frozenset({"lead", "summary"})
 ALL_FIELDS = frozenset(FIELD_WEIGHTS)
 MIN_DISTINCT_TERMS_IN_PARAGRAPH = 2
+# A short item (paragraph fields of at most `SHORT_ITEM_WORDS` words, where a Chinese or
+# Japanese character counts as one: a brief, an easy-to-read article of one-sentence
+# paragraphs) has too few words per paragraph to use two terms in one. When the rules
+# above keep no topic for it, a topic is also anchored by full-weight terms (outside
+# lists) in `MIN_PARAGRAPHS_IN_SHORT_ITEM` different paragraphs, and the score floor
+# shrinks with the length, down to `MIN_SHORT_ITEM_SCORE`.
+SHORT_ITEM_WORDS = 350
+MIN_PARAGRAPHS_IN_SHORT_ITEM = 2
+MIN_SHORT_ITEM_SCORE = 2.0
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_WORD = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]|[^\W_]+")
 
 
 class TopicResult(NamedTuple):
@@ -215,7 +225,9 @@ class LexiconTopicAnnotator:
         floor = max(MIN_SCORE, MIN_SHARE_OF_BEST * max(top_level.values()))
         # Anchoring is only worth checking for topics that pass the score floor.
         candidates = {code for code, score in top_level.items() if score >= floor}
-        kept = self._anchored(hits, segments, candidates)
+        kept = self._anchored(hits, segments, candidates, short=False)
+        if not kept:
+            kept = self._short_item_topics(hits, segments, top_level)
         kept |= {
             code for code, score in scores.items() if parent_of[code] in kept and score >= MIN_SCORE
         }
@@ -223,6 +235,24 @@ class LexiconTopicAnnotator:
         listed = self._evidence(counted_hits, kept, segments)
         topics = [self._topic(code, scores[code], listed[code]) for code in ordered]
         return TopicResult(topics, self._primary(ordered, evidence, segments))
+
+    def _short_item_topics(
+        self, hits: Sequence[_Hit], segments: Sequence[Segment], top_level: Mapping[str, float]
+    ) -> set[str]:
+        """The top-level topics of a short item that the rules for any item leave without
+        one: the floor shrinks with the length, and a topic returned to in two paragraphs
+        is anchored (see `SHORT_ITEM_WORDS`)."""
+        words = sum(
+            len(_WORD.findall(segment.text))
+            for segment in segments
+            if segment.field in PARAGRAPH_FIELDS
+        )
+        if words > SHORT_ITEM_WORDS:
+            return set()
+        min_score = max(MIN_SHORT_ITEM_SCORE, MIN_SCORE * words / SHORT_ITEM_WORDS)
+        floor = max(min_score, MIN_SHARE_OF_BEST * max(top_level.values()))
+        candidates = {code for code, score in top_level.items() if score >= floor}
+        return self._anchored(hits, segments, candidates, short=True)
 
     def _primary(
         self,
@@ -262,7 +292,7 @@ class LexiconTopicAnnotator:
         )
 
     def _anchored(
-        self, hits: Sequence[_Hit], segments: Sequence[Segment], topics: set[str]
+        self, hits: Sequence[_Hit], segments: Sequence[Segment], topics: set[str], short: bool
     ) -> set[str]:
         """Those of the top-level `topics` named in a heading or developed in a paragraph.
 
@@ -273,6 +303,7 @@ class LexiconTopicAnnotator:
         unanchored = set(topics)
         terms_in_paragraph: dict[tuple[str, int, int], set[str]] = {}
         strong_paragraphs: set[tuple[str, int, int]] = set()
+        paragraphs_of: dict[str, set[tuple[int, int]]] = {}  # short items: strong ones
         top_level_code = self._top_level_code
         fields = [segment.field for segment in segments]
         for position, _, _, code, key, weak, _, number, enumerated, _ in hits:
@@ -290,6 +321,12 @@ class LexiconTopicAnnotator:
                 terms.add(key)
                 if not weak:
                     strong_paragraphs.add(paragraph)
+                    if short:
+                        developed = paragraphs_of.setdefault(topic, set())
+                        developed.add((position, number))
+                        if len(developed) >= MIN_PARAGRAPHS_IN_SHORT_ITEM:
+                            unanchored.remove(topic)
+                            continue
                 if len(terms) >= MIN_DISTINCT_TERMS_IN_PARAGRAPH and paragraph in strong_paragraphs:
                     unanchored.remove(topic)
         return topics - unanchored
