@@ -133,3 +133,56 @@ def test_set_phrases_win_over_their_first_word(annotator: LexiconTopicAnnotator)
     assert _annotate(annotator, "Heart attack patients").primary_topic == "medtop:07000000"
     assert _annotate(annotator, "Trade war deepens").primary_topic == "medtop:04000000"
     assert _annotate(annotator, "Novel coronavirus spreads").primary_topic == "medtop:07000000"
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        # IPTC files semiconductors and chips as products under the economy
+        # ("semiconductor and electronic component"), and trade disputes and tariffs too.
+        (
+            "Negotiators open talks on semiconductors",
+            "The two governments try to settle their dispute over semiconductor exports.",
+        ),
+        (
+            "Chip talks to resume next month",
+            "Officials will discuss the tariffs on memory chips and other exports.",
+        ),
+        ("Chipmaker to build a second plant", "The microchip factory will employ engineers."),
+    ],
+)
+def test_semiconductors_and_chip_trade_are_economy(
+    annotator: LexiconTopicAnnotator, title: str, body: str
+) -> None:
+    result = _annotate(annotator, title, body)
+    assert result.primary_topic == "medtop:04000000"
+    assert "medtop:13000000" not in {topic["code"] for topic in result.topics}
+
+
+def test_semiconductor_research_stays_science(annotator: LexiconTopicAnnotator) -> None:
+    # The study and design of electronic components is science and technology in IPTC
+    # ("electronic engineering"); the component as a product is not.
+    result = _annotate(
+        annotator,
+        "Scientists test a new semiconductor material in laboratory experiments",
+        "The research team measured how the material conducts electricity.",
+    )
+    assert result.primary_topic == "medtop:13000000"
+
+
+def test_a_bargaining_chip_alone_is_not_economy(annotator: LexiconTopicAnnotator) -> None:
+    # "chip" on its own is a weak term: it hints at the industry without settling it.
+    assert "medtop:04000000" not in _codes(
+        annotator, "Hostages used as a bargaining chip", "The rebels hold the hostages."
+    )
+
+
+def test_sanctions_are_international_relations(annotator: LexiconTopicAnnotator) -> None:
+    # IPTC files economic sanctions under politics (international relations), trade
+    # disputes and tariffs under the economy: the heading term decides between them.
+    result = _annotate(
+        annotator,
+        "Government announces sanctions against neighbour",
+        "The embargo cuts off arms deliveries and freezes the assets of officials.",
+    )
+    assert result.primary_topic == "medtop:11000000"

@@ -84,3 +84,17 @@ def test_full_width_latin_terms_match() -> None:
 def test_longer_or_unrelated_words_do_not_trigger(text: str, absent: str) -> None:
     result = annotate(text, text)
     assert absent not in codes(result)
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("半導体をめぐる日米協議が始まる", "両国は半導体の輸出をめぐる対立の解決を目指す。"),
+        ("新しい半導体工場が稼働", "工場ではチップを量産する。"),
+    ],
+)
+def test_semiconductors_are_economy(title: str, body: str) -> None:
+    # IPTC files semiconductors and chips as products under the economy.
+    result = annotate(title, body)
+    assert result.primary_topic == "medtop:04000000"
+    assert "medtop:13000000" not in codes(result)

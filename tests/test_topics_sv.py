@@ -98,3 +98,23 @@ def test_long_item_keeps_the_rules_for_any_item(annotator: LexiconTopicAnnotator
     )
     body = "\n\n".join([SHORT_ITEM[0], filler, SHORT_ITEM[3]])
     assert _primary(annotator, "Nyheter från Island", body) is None
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (
+            "Förhandlingar om halvledare inleds",
+            "Länderna vill lösa tvisten om export av halvledare och datorchips.",
+        ),
+        ("Ny fabrik för mikrochips byggs i norr", "Fabriken ska tillverka halvledare för bilar."),
+    ],
+)
+def test_semiconductors_are_economy(
+    annotator: LexiconTopicAnnotator, title: str, body: str
+) -> None:
+    # IPTC files semiconductors and chips as products under the economy.
+    segments = [Segment("title", None, title), Segment("body", None, body)]
+    result = annotator.annotate(segments, "sv")
+    assert result.primary_topic == "medtop:04000000"
+    assert "medtop:13000000" not in {topic["code"] for topic in result.topics}

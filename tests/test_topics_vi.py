@@ -107,3 +107,24 @@ def test_parts_of_common_words_are_not_other_topics(text: str) -> None:
     result = default_topic_annotator().annotate(segments, "vi")
     terms = {e["term"].lower() for topic in result.topics for e in topic["evidence"]}
     assert text.split()[-1] not in terms
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (
+            "Đàm phán về chất bán dẫn bắt đầu",
+            "Hai nước muốn giải quyết tranh chấp về xuất khẩu chip.",
+        ),
+        (
+            "Nhà máy chip bán dẫn mới đi vào hoạt động",
+            "Nhà máy sẽ sản xuất vi mạch cho ô tô và điện thoại.",
+        ),
+    ],
+)
+def test_semiconductors_are_economy(title: str, body: str) -> None:
+    # IPTC files semiconductors and chips as products under the economy.
+    segments = [Segment("title", None, title), Segment("body", None, body)]
+    result = default_topic_annotator().annotate(segments, "vi")
+    assert result.primary_topic == ECONOMY
+    assert SCIENCE not in {topic["code"] for topic in result.topics}

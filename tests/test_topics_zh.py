@@ -92,3 +92,17 @@ def test_lexicon_uses_only_codes_with_labels_and_no_duplicate_terms() -> None:
     top = {entry["code"] for entry in document["entries"] if entry["code"].endswith("000000")}
     assert len(seen) > 1000
     assert len(top) >= 10
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("两国就半导体出口争端举行磋商", "双方希望解决芯片出口问题。"),
+        ("新建芯片工厂投产", "该工厂将批量生产集成电路和晶圆。"),
+    ],
+)
+def test_semiconductors_are_economy(title: str, body: str) -> None:
+    # IPTC files semiconductors and chips as products under the economy.
+    result = annotate(title, body)
+    assert result.primary_topic == "medtop:04000000"
+    assert "medtop:13000000" not in top_level(result)
