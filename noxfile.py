@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -43,6 +44,29 @@ def distributed(session: nox.Session) -> None:
 
 
 @nox.session
+def browser(session: nox.Session) -> None:
+    """Open `dataset-builder show` pages in headless Chromium (Debian's, installed if missing)."""
+    if shutil.which("chromium") is None:
+        if os.geteuid() != 0:
+            session.error("chromium is missing: install it as root (apt-get install chromium)")
+        session.run("apt-get", "update", external=True)
+        session.run(
+            "apt-get", "install", "-y", "--no-install-recommends", "chromium", external=True
+        )
+    session.install("-e", ".[test]")
+    session.run("pytest", "-m", "browser", "tests/test_show.py", *session.posargs, env=OFFLINE)
+
+
+@nox.session
+def notebooks(session: nox.Session) -> None:
+    """Execute the course notebooks on a fresh build of the seeds and check the solutions."""
+    session.install("-e", ".[test,notebooks]")
+    session.run(
+        "pytest", "-m", "notebooks", "tests/test_notebooks.py", *session.posargs, env=OFFLINE
+    )
+
+
+@nox.session
 def build(session: nox.Session) -> None:
     """Build release/ from seeds/ and refresh DATASET_CARD.md, CITATION.cff and figures/."""
     session.install("-e", ".")
@@ -51,20 +75,38 @@ def build(session: nox.Session) -> None:
 
 @nox.session
 def wheel(session: nox.Session) -> None:
-    """Build a wheel, install it (not editable) and build, check and cite the seeds with it."""
+    """Build a wheel, install it (not editable) and build, check and cite the seeds with it;
+    then make a corpus of one's own with `dataset-builder init` and build that."""
     work = Path(session.create_tmp()).resolve()
     dist = work / "dist"
     shutil.rmtree(dist, ignore_errors=True)
     session.run("python", "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(dist), ".")
     (built,) = dist.glob("dataset_builder-*.whl")
     session.install(str(built))
+    # Again, whatever the environment holds: a wheel of an unchanged version number would
+    # otherwise leave an earlier build of the package in place.
+    session.install("--force-reinstall", "--no-deps", str(built))
     corpus = work / "corpus"
     shutil.rmtree(corpus, ignore_errors=True)
     shutil.copytree("seeds", corpus / "seeds")
     shutil.copytree("splits", corpus / "splits")
+    # The seed dataset's identity and the changelog it dates its version from: this folder
+    # builds as the seed dataset, not as a corpus named after the folder.
+    shutil.copy("dataset.toml", corpus / "dataset.toml")
+    shutil.copy("CHANGELOG.md", corpus / "CHANGELOG.md")
     session.chdir(corpus)
     session.run("dataset-builder", "validate", "--workers", "1", env=OFFLINE)
     session.run("dataset-builder", "build", "--no-cache", env=OFFLINE)
     session.run("dataset-builder", "verify", "release", env=OFFLINE)
     session.run("dataset-builder", "cite", "--format", "bibtex", env=OFFLINE)
     session.run("dataset-builder", "annotate", "seeds/004_33f5a66664a9c512.txt", env=OFFLINE)
+    # A corpus of one's own, from the installed wheel alone.
+    own = work / "own-corpus"
+    shutil.rmtree(own, ignore_errors=True)
+    session.run("dataset-builder", "init", str(own), env=OFFLINE)
+    for article in Path("seeds").glob("004_33f5a66664a9c512.*"):
+        shutil.copy(article, own / "articles")
+    session.run("dataset-builder", "build", "--input", str(own), "--no-cache", env=OFFLINE)
+    session.run("dataset-builder", "verify", str(own / "release"), env=OFFLINE)
+    session.chdir(own)
+    session.run("dataset-builder", "cite", "--format", "cff", env=OFFLINE)

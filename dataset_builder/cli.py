@@ -23,6 +23,7 @@ from dataset_builder.config import (
     MAX_INPUT_BYTES,
     VERSION,
 )
+from dataset_builder.identity import IDENTITY_FILE, Corpus, IdentityError, corpus
 from dataset_builder.publish.parquet import TARGET_SHARD_BYTES
 
 # Builds with more inputs than this print totals only, not a line per input.
@@ -46,7 +47,8 @@ def _summary(report: BuildReport, published: bool) -> str:
         ]
         lines.append("")
     lines += [
-        f"articles offered {totals['articles_offered']}: {passed} {totals['published']}, "
+        f"articles offered {totals['articles_offered']}: {passed} {totals['published']} "
+        f"({report.stories()} stories), "
         f"rejected {totals['rejected']}, duplicates {totals['duplicates']}; "
         f"related teasers {totals['related_published']}",
         "split        articles  related",
@@ -74,11 +76,30 @@ def _summary(report: BuildReport, published: bool) -> str:
     return "\n".join(lines)
 
 
-def _add_build_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--input", type=Path, default=DEFAULT_INPUT, help="input folder")
+def _add_config_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--splits", type=Path, default=DEFAULT_SPLITS, help="split assignment folder"
+        "--config",
+        type=Path,
+        default=None,
+        help=f"the dataset's {IDENTITY_FILE} (default: the one of the corpus folder)",
     )
+
+
+def _add_build_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--input",
+        type=Path,
+        default=None,
+        help=f"input folder, or a corpus folder holding {IDENTITY_FILE} "
+        f"(default: the articles of ./{IDENTITY_FILE}, else {DEFAULT_INPUT})",
+    )
+    parser.add_argument(
+        "--splits",
+        type=Path,
+        default=None,
+        help=f"split assignment folder (default: the corpus folder's, else {DEFAULT_SPLITS})",
+    )
+    _add_config_argument(parser)
     parser.add_argument(
         "--workers",
         type=int,
@@ -102,17 +123,44 @@ def _add_build_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-bytes", type=int, default=MAX_INPUT_BYTES, help="largest input file accepted"
     )
+    parser.add_argument(
+        "--drop-near-duplicates",
+        action="store_true",
+        help="drop near copies from other outlets too, instead of publishing them linked "
+        "as copies of one story (for training models)",
+    )
 
 
 def _interrupt(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+def _corpus_folder(given: Path | None) -> Corpus | None:
+    """The corpus folder a command works on: `--input` when it holds a dataset.toml whose
+    articles folder exists, else the current folder when `--input` is not given and it holds
+    one. Raises IdentityError for a dataset.toml that cannot be used."""
+    folder = Path(".") if given is None else given
+    if not (folder / IDENTITY_FILE).is_file():
+        return None
+    found = corpus(folder)
+    if found is None or (given is not None and not found.articles.is_dir()):
+        return None  # articles beside dataset.toml: the folder is the input
+    return found
+
+
 def _run_build(args: argparse.Namespace, publish: bool) -> int:
+    try:
+        found = _corpus_folder(args.input)
+    except IdentityError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    output = getattr(args, "output", None)
     options = BuildOptions(
-        input_dir=args.input,
-        output_dir=getattr(args, "output", DEFAULT_OUTPUT),
-        splits_dir=args.splits,
+        input_dir=found.articles if found else args.input or DEFAULT_INPUT,
+        output_dir=output or (found.release if found else DEFAULT_OUTPUT),
+        splits_dir=args.splits or (found.splits if found else DEFAULT_SPLITS),
+        identity=found.identity if found and args.config is None else None,
+        config=args.config,
         allow_rejects=getattr(args, "allow_rejects", False) or not publish,
         prune=args.prune,
         publish=publish,
@@ -121,6 +169,7 @@ def _run_build(args: argparse.Namespace, publish: bool) -> int:
         card_dir=getattr(args, "card_dir", None),
         cache_dir=None if args.no_cache or not publish else args.cache,
         max_input_bytes=args.max_bytes,
+        drop_near_duplicates=args.drop_near_duplicates,
         shard_bytes=getattr(args, "shard_mb", TARGET_SHARD_BYTES // 2**20) * 2**20,
     )
     # SIGTERM unwinds like Ctrl-C, so the staging folder is removed and the previous
@@ -174,18 +223,30 @@ def _annotate(args: argparse.Namespace) -> int:
 
 
 def _cite(args: argparse.Namespace) -> int:
+    from dataset_builder.identity import load_identity, resolve_identity
     from dataset_builder.release import citation
-    from dataset_builder.release.card import release_date
 
+    try:
+        found = _corpus_folder(None)
+        if args.config is not None:
+            identity = load_identity(args.config)
+        elif found is not None:
+            identity = found.identity
+        else:
+            identity, warning = resolve_identity(DEFAULT_INPUT)
+            if warning is not None:
+                print(f"warning: {warning}", file=sys.stderr)
+    except IdentityError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     if args.id is None:
-        released = release_date()
         formats = {
             "apa": citation.dataset_apa,
             "bibtex": citation.dataset_bibtex,
             "cff": citation.citation_cff,
         }
         chosen = [args.format] if args.format else ["apa", "bibtex"]
-        print("\n\n".join(formats[name](released).rstrip() for name in chosen))
+        print("\n\n".join(formats[name](None, identity).rstrip() for name in chosen))
         return 0
     from dataset_builder.release.stats import find_record
 
@@ -198,7 +259,27 @@ def _cite(args: argparse.Namespace) -> int:
         return 2
     chosen = [args.format] if args.format else ["apa", "bibtex"]
     texts = {"apa": citation.article_apa, "bibtex": citation.article_bibtex}
-    print("\n\n".join(texts[name](record) for name in chosen))
+    print("\n\n".join(texts[name](record, identity.cited_as) for name in chosen))
+    return 0
+
+
+def _init(folder: Path) -> int:
+    from dataset_builder.scaffold import ScaffoldError, init_corpus
+
+    try:
+        written = init_corpus(folder)
+    except (ScaffoldError, IdentityError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"error: {folder}: {error.strerror}; nothing more written", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {path}{'/' if path.is_dir() else ''}")
+    print(
+        f"next: edit {folder / IDENTITY_FILE}, put articles in {written[0]}/, then run "
+        f"`dataset-builder build --input {folder}` (see {folder / 'README.md'})"
+    )
     return 0
 
 
@@ -214,16 +295,76 @@ def _verify(folder: Path) -> int:
     return 1 if problems else 0
 
 
+def _show(args: argparse.Namespace) -> int:
+    import os
+
+    from dataset_builder.present.load import NoReleaseError, close_ids, load_record
+    from dataset_builder.present.marks import record_view
+    from dataset_builder.present.site import ShowError, write_page, write_site
+    from dataset_builder.present.terminal import render, use_colour
+
+    if args.all and (args.html is None or args.id is not None):
+        print("error: --all writes every record: give --html DIR and no ID", file=sys.stderr)
+        return 2
+    if not args.all and args.id is None:
+        print("error: give the ID of an article or teaser (or --html DIR --all)", file=sys.stderr)
+        return 2
+    try:
+        if args.all:
+            site = write_site(args.release, args.html)
+            for problem in site.problems:
+                print(f"warning: {problem}", file=sys.stderr)
+            print(
+                f"{site.folder}: {site.articles} article pages, {site.teasers} teaser pages "
+                "and index.html"
+            )
+            return 0
+        record = load_record(args.release, args.id)
+        if record is None:
+            close = close_ids(args.release, args.id)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            message = f"no article or teaser {args.id!r} in {args.release}{hint}"
+            print(f"error: {message}", file=sys.stderr)
+            return 1
+        view = record_view(record)
+        for problem in view.problems:
+            print(f"warning: {args.id}: {problem}", file=sys.stderr)
+        if args.html is not None:
+            write_page(view, args.html)
+            print(f"{args.html}: {len(view.dates)} event dates, {len(view.topics)} topics")
+        else:
+            try:
+                sys.stdout.write(render(view, use_colour(args.color, sys.stdout)))
+                sys.stdout.flush()
+            except BrokenPipeError:
+                # The reader (head, a pager) stopped early: nothing more to print.
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+    except (NoReleaseError, ShowError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="dataset-builder", description=f"Build the vietnam-japan-news dataset ({VERSION})."
+        prog="dataset-builder",
+        description=f"Build a news dataset: the vietnam-japan-news seeds or a corpus of your own "
+        f"(dataset-builder {VERSION}).",
     )
     parser.add_argument("--version", action="version", version=VERSION)
     commands = parser.add_subparsers(dest="command", required=True)
 
     build_parser = commands.add_parser("build", help="build and publish the dataset")
     _add_build_arguments(build_parser)
-    build_parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="release folder")
+    build_parser.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help=f"release folder (default: the corpus folder's release/, else {DEFAULT_OUTPUT})",
+    )
     build_parser.add_argument(
         "--allow-rejects", action="store_true", help="publish even when some articles are rejected"
     )
@@ -251,6 +392,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     cite_parser = commands.add_parser("cite", help="print the citation of the dataset or a record")
     cite_parser.add_argument("--format", choices=["apa", "bibtex", "cff"], default=None)
     cite_parser.add_argument("--id", default=None, help="cite the source article of this record")
+    _add_config_argument(cite_parser)
     cite_parser.add_argument(
         "--release",
         type=Path,
@@ -258,10 +400,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="published folder holding the record (with --id)",
     )
 
+    init_parser = commands.add_parser(
+        "init", help=f"make a new corpus folder: {IDENTITY_FILE}, articles/, splits/, README.md"
+    )
+    init_parser.add_argument("folder", type=Path, help="a new or empty folder")
+
     verify_parser = commands.add_parser(
         "verify", help="check a published folder against its manifest"
     )
     verify_parser.add_argument("folder", type=Path, nargs="?", default=DEFAULT_OUTPUT)
+
+    show_parser = commands.add_parser(
+        "show", help="print an article or teaser with its event dates and topic evidence marked"
+    )
+    show_parser.add_argument("id", nargs="?", default=None, help="id of the article or teaser")
+    show_parser.add_argument(
+        "--release", type=Path, default=DEFAULT_OUTPUT, help="published folder holding the record"
+    )
+    show_parser.add_argument(
+        "--color",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="colour the marks: auto (a terminal, unless NO_COLOR is set), always or never",
+    )
+    show_parser.add_argument(
+        "--html",
+        type=Path,
+        default=None,
+        help="write a self-contained page to this file (with --all: pages into this folder)",
+    )
+    show_parser.add_argument(
+        "--all", action="store_true", help="with --html DIR: a page per record and an index"
+    )
 
     args = parser.parse_args(argv)
     if args.command == "build":
@@ -272,7 +442,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _annotate(args)
     if args.command == "cite":
         return _cite(args)
+    if args.command == "init":
+        return _init(args.folder)
     if args.command == "verify":
         return _verify(args.folder)
+    if args.command == "show":
+        return _show(args)
     parser.error(f"unknown command {args.command}")
     return 2

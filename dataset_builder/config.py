@@ -7,9 +7,17 @@ from pathlib import Path
 from dataset_builder import __version__
 from dataset_builder.annotators.languages import scan_languages
 
-DATASET_NAME = "vietnam-japan-news"
-PRETTY_NAME = "Vietnam–Japan Relations News"
+# What a dataset is called, its version and authors are its identity, read from its
+# dataset.toml (`dataset_builder.identity`); the seed dataset's is the one at the
+# repository's root. VERSION is the builder's own version.
 VERSION = __version__
+
+# What the hash that places a new id in a split starts with (`build/splits.py`). The seed
+# dataset's name, for every corpus: the card states it, and a corpus renamed keeps its ids
+# where they would have gone.
+SPLIT_HASH_PREFIX = "vietnam-japan-news"
+# The prefix under the name `build/splits.py` imports it by.
+DATASET_NAME = SPLIT_HASH_PREFIX
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # What a build reads besides its inputs ships inside the package. In a checkout, data/

@@ -1,4 +1,5 @@
-"""Near-duplicate detection: the MinHash estimate and the index of published articles."""
+"""Near-duplicate detection: the MinHash estimate, the index of published articles, the
+outlet rule and the stories copies make."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from dataset_builder.build.dedup import (
     NUM_PERM,
     PublishedIndex,
     fingerprint,
+    same_outlet,
     shingle_hashes,
     signature,
+    source,
 )
 
 WORDS = ["Vietnam", "Japan", "samarbete", "ekonomi", "handel", "kultur", "teknik"]
@@ -61,3 +64,43 @@ def test_index_finds_ids_copies_and_near_copies_preferring_the_earliest() -> Non
     assert found is not None and found[0] == "a5" and found[1] >= NEAR_DUPLICATE_THRESHOLD
     assert index.near_duplicate(fingerprint(_text(rng, 200))) is None
     index.close()
+
+
+def test_index_finds_every_near_copy_most_similar_first_and_links_stories() -> None:
+    rng = random.Random(11)
+    index = PublishedIndex()
+    story, other = _text(rng, 200), _text(rng, 200)
+    texts = {
+        "a": story,
+        "b": story + " " + _text(rng, 20),  # a copy with a sentence more
+        "c": other,
+        "d": other.replace(other[:30], _text(rng, 4)),
+        "e": _text(rng, 200),
+    }
+    numbers = {}
+    for record_id, text in texts.items():
+        near = index.near_duplicates(fingerprint(text))
+        numbers[record_id] = index.publish(
+            record_id, record_id.encode() * 32, fingerprint(text), source(record_id, None), 2
+        )
+        index.link(numbers[record_id], [match.n for match in near])
+    found = index.near_duplicates(fingerprint(story))
+    assert [match.record_id for match in found] == ["a", "b"]
+    assert found[0].similarity == 1.0 > found[1].similarity >= NEAR_DUPLICATE_THRESHOLD
+    assert found[1].source == source("b", None)
+    assert list(index.stories()) == [[("a", 2), ("b", 2)], [("c", 2), ("d", 2)]]
+    # A copy of both stories joins them into one.
+    bridge = index.publish("f", b"f" * 32, fingerprint(story))
+    index.link(bridge, [numbers["b"], numbers["d"]])
+    assert [[i for i, _ in members] for members in index.stories()] == [["a", "b", "c", "d", "f"]]
+    index.close()
+
+
+def test_same_outlet_compares_names_then_hosts_and_assumes_one_outlet_otherwise() -> None:
+    wire = source("Mekong  Wire", "https://www.wire.example.org/a")
+    assert same_outlet(wire, source("mekong wire", "https://other.example.com/b"))
+    assert not same_outlet(wire, source("Harbour Daily", "https://wire.example.org/b"))
+    assert same_outlet(source(None, "https://wire.example.org/x"), wire)  # hosts decide
+    assert not same_outlet(source(None, "https://daily.example.com/x"), wire)
+    assert same_outlet(source(None, None), wire)  # nothing to tell them apart
+    assert same_outlet(source("Wire", None), source(None, "https://daily.example.com/"))

@@ -644,7 +644,11 @@ def test_files_that_are_not_articles_are_skipped_and_do_not_stop_a_build(tmp_pat
     write_articles(inputs, 2)
     (inputs / "README.md").write_text("# Our class corpus\n", encoding="utf-8")
     (inputs / "notes.docx").write_bytes(b"PK\x03\x04 a word document")
-    (inputs / "dataset.toml").write_text('name = "class-corpus"\n', encoding="utf-8")
+    # The corpus's identity: read as such, and listed as skipped like any other non-article.
+    identity = (
+        'name = "class-corpus"\npretty_name = "Class"\nversion = "0.1.0"\nlicense = "unknown"\n'
+    )
+    (inputs / "dataset.toml").write_text(identity, encoding="utf-8")
     (inputs / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
     report = build(options(tmp_path, inputs))  # no --allow-rejects needed
     assert report.totals()["published"] == 2 and report.rejects == []

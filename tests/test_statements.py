@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from dataset_builder.build.report import BuildReport
+from dataset_builder.identity import load_identity, seed_identity
 from dataset_builder.release import statements as statements_module
 from dataset_builder.release.card import TEMPLATE, placeholders, render_template
 from dataset_builder.release.statements import (
@@ -20,12 +21,14 @@ from dataset_builder.release.statements import (
     about,
     licence_text,
     sources,
+    speaking_for,
     translations,
 )
 from tests.conftest import build_copy
 
 VNA = "Vietnam News Agency (越通社), Chinese service"
-# Outlets the statements file records nothing about: their country and ownership are unknown.
+# Outlets the synthetic corpus's dataset.toml records nothing about: their country and
+# ownership are unknown.
 NHK = "NHK World-Japan"
 KYODO = "Kyodo News"
 PORTAL = "Vietnam.vn"
@@ -63,8 +66,36 @@ SYNTHETIC = {
 }
 
 
-def _write_inputs(folder: Path) -> Path:
+# The synthetic corpus's identity: the facts it records about the portal, and the sides
+# it covers.
+SYNTHETIC_IDENTITY = """
+name = "synthetic-news"
+pretty_name = "Synthetic News"
+version = "0.1.0"
+license = "CC-BY-4.0"
+[card.sides]
+Vietnam = "Vietnamese"
+Japan = "Japanese"
+[card.outlets."Vietnam.vn"]
+description = "a Vietnamese government promotion portal (Vietnam.vn)"
+country = "Vietnam"
+state = true
+machine_translation = true
+"""
+
+JAPANESE_OUTLETS = f"""
+[card.outlets."{NHK}"]
+description = "Japan's public broadcaster"
+country = "Japan"
+[card.outlets."{KYODO}"]
+description = "a Japanese news agency"
+country = "Japan"
+"""
+
+
+def _write_inputs(folder: Path, identity: str = SYNTHETIC_IDENTITY) -> Path:
     folder.mkdir()
+    (folder / "dataset.toml").write_text(identity, encoding="utf-8")
     for name, (outlet, translated_from, text) in SYNTHETIC.items():
         (folder / f"{name}.txt").write_text(text, encoding="utf-8")
         meta: dict[str, str] = {"outlet": outlet, "published_date": "2026-03-02"}
@@ -76,7 +107,7 @@ def _write_inputs(folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def synthetic_release(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildReport]:
-    """Three outlets: two the statements file does not describe, one state-run portal."""
+    """Three outlets: two its dataset.toml does not describe, one state-run portal."""
     tmp = tmp_path_factory.mktemp("synthetic")
     return build_copy(tmp, _write_inputs(tmp / "inputs"), prune=True)
 
@@ -144,17 +175,9 @@ def test_synthetic_card_names_its_own_languages_and_outlets(
     assert front["language_creators"] == ["found"]
 
 
-def test_recorded_japanese_outlet_is_not_said_to_be_absent(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    recorded = dict(statements_module.statements())
-    recorded["outlets"] = {
-        **recorded["outlets"],
-        NHK: {"description": "Japan's public broadcaster", "country": "Japan"},
-        KYODO: {"description": "a Japanese news agency", "country": "Japan"},
-    }
-    monkeypatch.setattr(statements_module, "statements", lambda: recorded)
-    release, _ = build_copy(tmp_path, _write_inputs(tmp_path / "inputs"), prune=True)
+def test_recorded_japanese_outlet_is_not_said_to_be_absent(tmp_path: Path) -> None:
+    inputs = _write_inputs(tmp_path / "inputs", SYNTHETIC_IDENTITY + JAPANESE_OUTLETS)
+    release, _ = build_copy(tmp_path, inputs, prune=True)
     _, body = _card(release)
     limitations = _section(body, "### Known limitations and biases")
     assert "Japanese-side" not in limitations and "not recorded" not in limitations
@@ -162,13 +185,35 @@ def test_recorded_japanese_outlet_is_not_said_to_be_absent(
     assert "1 of 3 articles comes from a Vietnamese government promotion portal" in limitations
 
 
-def test_sources_statement_follows_the_outlets(monkeypatch: pytest.MonkeyPatch) -> None:
-    recorded = dict(statements_module.statements())
-    recorded["outlets"] = {
-        **recorded["outlets"],
-        "Asahi": {"description": "a Japanese daily", "country": "Japan"},
-    }
-    monkeypatch.setattr(statements_module, "statements", lambda: recorded)
+def test_seed_statements_are_the_seed_datasets_only(
+    synthetic_release: tuple[Path, BuildReport],
+) -> None:
+    """The seed corpus's statements about itself stay out of another corpus's card."""
+    _, body = _card(synthetic_release[0])
+    for seed_says in ("Vietnamese state media", "in-sample (the rules were written from them)"):
+        assert seed_says in _card_of_seed() and seed_says not in body
+    assert sources({VNA: 1}, CARD) == Statement(
+        "Sources", f"Ownership and country are not recorded for {VNA}."
+    )
+
+
+def _card_of_seed() -> str:
+    from tests.conftest import ROOT
+
+    return (ROOT / "DATASET_CARD.md").read_text(encoding="utf-8")
+
+
+def test_sources_statement_follows_the_outlets(tmp_path: Path) -> None:
+    seed = (Path(__file__).resolve().parent.parent / "dataset.toml").read_text(encoding="utf-8")
+    asahi = '\n[card.outlets.Asahi]\ndescription = "a Japanese daily"\ncountry = "Japan"\n'
+    seed = seed.replace('changelog = "CHANGELOG.md"\n', "")
+    (tmp_path / "dataset.toml").write_text(seed + asahi, encoding="utf-8")
+    identity = load_identity(tmp_path / "dataset.toml")
+    with speaking_for(identity):
+        _sources_follow_the_outlets()
+
+
+def _sources_follow_the_outlets() -> None:
     assert sources({}, CARD) is None
     japanese_only = sources({"Asahi": 2}, CARD)
     assert japanese_only == Statement("Sources", "Vietnamese-side coverage is absent.")
@@ -189,6 +234,11 @@ def test_sources_statement_follows_the_outlets(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_translation_statement_counts_machine_and_human_translations() -> None:
+    with speaking_for(seed_identity()):
+        _translations_counted()
+
+
+def _translations_counted() -> None:
     made = translations({("sv", PORTAL): 2, ("en", PORTAL): 1, ("en", KYODO): 1}, 10, CARD)
     assert [statement.title for statement in made] == ["Machine translation", "Translation"]
     assert made[0].text == (
@@ -230,8 +280,9 @@ def test_card_and_croissant_say_the_same(seed_release: tuple[Path, BuildReport])
     for licence in croissant["license"]:
         assert f"{licence['name']}" in licensing and licence["description"] in licensing
     cff = yaml.safe_load((release / "CITATION.cff").read_text(encoding="utf-8"))
-    assert cff["abstract"].startswith(about(PLAIN))
-    assert cff["abstract"].endswith(licence_text(PLAIN))
+    with speaking_for(seed_identity()):
+        assert cff["abstract"].startswith(about(PLAIN))
+        assert cff["abstract"].endswith(licence_text(PLAIN))
     assert cff["keywords"] == croissant["keywords"]
 
 

@@ -8,6 +8,12 @@ grams. Signatures are banded (locality-sensitive hashing) to find candidates, an
 candidate counts as a near-duplicate when its estimated Jaccard similarity reaches
 `NEAR_DUPLICATE_THRESHOLD`.
 
+Near copies are not always duplicates. The same wire story published by two outlets is two
+records of one *story*: both are published, linked by `story_id` and `story_copies`
+(see `build/stories.py`). A near copy is a duplicate when it comes from the outlet of the
+published article it copies (`same_outlet`), or when the build drops every near copy
+(`--drop-near-duplicates`).
+
 The MinHash is datasketch's "affine32" scheme (datasketch >= 2.0), written out in NumPy
 over the whole array of sampled hashes: each hash is mixed with the MurmurHash3
 finalizer, then permuted by h -> a*h + b mod 2**32 with odd a; the parameters are drawn
@@ -17,8 +23,10 @@ as datasketch draws them (NumPy RandomState, seed 1), so the signatures are the 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from functools import cache
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -112,13 +120,59 @@ def fingerprint(text: str) -> Fingerprint:
     return Fingerprint(sig, band_keys(sig))
 
 
+class Source(NamedTuple):
+    """Who published an article, as far as its record says: for telling a syndicated copy
+    (another outlet) from a repost (the same outlet)."""
+
+    outlet: str | None  # the `outlet`, case-folded, whitespace collapsed
+    host: str | None  # the host of the `url`, lower case, without a leading "www."
+
+
+def source(outlet: str | None, url: str | None) -> Source:
+    name = " ".join(outlet.split()).casefold() if outlet else ""
+    host = ""
+    if url:
+        try:
+            host = (urlsplit(url).hostname or "").removeprefix("www.")
+        except ValueError:  # the schema admits only http(s) URLs; never fail on one
+            host = ""
+    return Source(name or None, host or None)
+
+
+def same_outlet(a: Source, b: Source) -> bool:
+    """Whether two near copies come from one outlet (then the later one is a duplicate).
+
+    The outlets' names decide when both records name one; otherwise the hosts of their
+    URLs, when both give one. When neither can be compared, nothing shows that the copies
+    were published by different outlets: they count as one outlet's, and the later copy is
+    dropped, as every near copy was before stories were kept.
+    """
+    if a.outlet is not None and b.outlet is not None:
+        return a.outlet == b.outlet
+    if a.host is not None and b.host is not None:
+        return a.host == b.host
+    return True
+
+
+UNKNOWN_SOURCE = Source(None, None)
+
+
+class Match(NamedTuple):
+    """A published article near a new one."""
+
+    n: int  # its position among published articles
+    record_id: str
+    similarity: float
+    source: Source
+
+
 class PublishedIndex:
     """What a build has admitted and published, for duplicate detection, kept on disk.
 
-    Ids (with where each was first seen), content hashes, MinHash signatures and band
-    keys go into a private temporary SQLite database, deleted when the index is closed:
-    the builder's memory stays at SQLite's page cache however many articles a build
-    publishes, and every lookup stays exact.
+    Ids (with where each was first seen), content hashes, MinHash signatures, band keys
+    and the links between copies of a story go into a private temporary SQLite database,
+    deleted when the index is closed: the builder's memory stays at SQLite's page cache
+    however many articles a build publishes, and every lookup stays exact.
     """
 
     # Pages beyond this come from the operating system's file cache: at 100,000 articles a
@@ -127,12 +181,21 @@ class PublishedIndex:
 
     def __init__(self) -> None:
         self._db = temporary_database(self.CACHE_KIB)
+        # bands: every article under each of its keys, so that a new article meets every
+        # published copy it is near (the copies of a story share keys).
+        # members: the articles linked to another, each with the label of its story; a
+        # label is any member's number, and stories that meet take one of their labels.
         self._db.executescript(
             """
             CREATE TABLE ids (id TEXT PRIMARY KEY, location TEXT NOT NULL) WITHOUT ROWID;
             CREATE TABLE contents (digest BLOB PRIMARY KEY, id TEXT NOT NULL) WITHOUT ROWID;
-            CREATE TABLE articles (n INTEGER PRIMARY KEY, id TEXT NOT NULL, signature BLOB);
-            CREATE TABLE bands (key INTEGER PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+            CREATE TABLE articles (
+                n INTEGER PRIMARY KEY, id TEXT NOT NULL, signature BLOB,
+                outlet TEXT, host TEXT, teasers INTEGER NOT NULL
+            );
+            CREATE TABLE bands (key INTEGER, n INTEGER, PRIMARY KEY (key, n)) WITHOUT ROWID;
+            CREATE TABLE members (n INTEGER PRIMARY KEY, story INTEGER NOT NULL);
+            CREATE INDEX members_by_story ON members (story, n);
             """
         )
         self._count = 0
@@ -153,38 +216,103 @@ class PublishedIndex:
         row = self._db.execute("SELECT id FROM contents WHERE digest = ?", (digest,)).fetchone()
         return None if row is None else str(row[0])
 
+    def near_duplicates(self, fingerprint: Fingerprint) -> list[Match]:
+        """Every published article at or above the threshold, the most similar first
+        (ties: the earliest published first)."""
+        keys = fingerprint.band_keys.tolist()
+        marks = ",".join("?" * len(keys))
+        rows = self._db.execute(
+            "SELECT n, id, signature, outlet, host FROM articles WHERE n IN "
+            f"(SELECT n FROM bands WHERE key IN ({marks})) ORDER BY n",
+            keys,
+        ).fetchall()
+        if not rows:
+            return []
+        # All candidates at once: similar articles share bands with several others.
+        kept = np.frombuffer(b"".join(row[2] for row in rows), dtype=np.uint32)
+        similarities = (kept.reshape(len(rows), -1) == fingerprint.signature).mean(axis=1)
+        near = [
+            Match(int(row[0]), str(row[1]), float(similarity), Source(row[3], row[4]))
+            for row, similarity in zip(rows, similarities.tolist(), strict=True)
+            if similarity >= NEAR_DUPLICATE_THRESHOLD
+        ]
+        return sorted(near, key=lambda match: (-match.similarity, match.n))
+
     def near_duplicate(self, fingerprint: Fingerprint) -> tuple[str, float] | None:
         """The most similar published article at or above the threshold, if any.
 
         Ties go to the earliest published article.
         """
-        keys = fingerprint.band_keys.tolist()
-        marks = ",".join("?" * len(keys))
-        rows = self._db.execute(
-            "SELECT n, id, signature FROM articles WHERE n IN "
-            f"(SELECT n FROM bands WHERE key IN ({marks})) ORDER BY n",
-            keys,
-        ).fetchall()
-        if not rows:
-            return None
-        # All candidates at once: similar articles share bands with several others.
-        kept = np.frombuffer(b"".join(row[2] for row in rows), dtype=np.uint32)
-        similarities = (kept.reshape(len(rows), -1) == fingerprint.signature).mean(axis=1)
-        best = int(np.argmax(similarities))  # the first of equals: the earliest published
-        if similarities[best] < NEAR_DUPLICATE_THRESHOLD:
-            return None
-        return str(rows[best][1]), float(similarities[best])
+        near = self.near_duplicates(fingerprint)
+        return (near[0].record_id, near[0].similarity) if near else None
 
-    def publish(self, record_id: str, digest: bytes, fingerprint: Fingerprint) -> None:
+    def publish(
+        self,
+        record_id: str,
+        digest: bytes,
+        fingerprint: Fingerprint,
+        source: Source = UNKNOWN_SOURCE,
+        teasers: int = 0,
+    ) -> int:
+        """File a published article (with its number of teasers); its position."""
         n = self._count
         self._count += 1
         self._db.execute("INSERT INTO contents VALUES (?, ?)", (digest, record_id))
         self._db.execute(
-            "INSERT INTO articles VALUES (?, ?, ?)",
-            (n, record_id, fingerprint.signature.astype(np.uint32).tobytes()),
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                n,
+                record_id,
+                fingerprint.signature.astype(np.uint32).tobytes(),
+                source.outlet,
+                source.host,
+                teasers,
+            ),
         )
-        # A key already filed keeps its first article, as a lookup then finds the earliest.
         self._db.executemany(
             "INSERT OR IGNORE INTO bands VALUES (?, ?)",
             [(key, n) for key in fingerprint.band_keys.tolist()],
         )
+        return n
+
+    def link(self, n: int, copies: list[int]) -> None:
+        """Published article `n` and the published `copies` are one story, and so is every
+        article already linked to any of them."""
+        if not copies:
+            return
+        everyone = [n, *copies]
+        marks = ",".join("?" * len(everyone))
+        labels = sorted(
+            label
+            for (label,) in self._db.execute(
+                f"SELECT DISTINCT story FROM members WHERE n IN ({marks})", everyone
+            )
+        )
+        label = labels[0] if labels else n
+        if len(labels) > 1:
+            others = labels[1:]
+            self._db.execute(
+                f"UPDATE members SET story = ? WHERE story IN ({','.join('?' * len(others))})",
+                [label, *others],
+            )
+        self._db.executemany(
+            "INSERT OR IGNORE INTO members VALUES (?, ?)", [(member, label) for member in everyone]
+        )
+
+    def stories(self) -> Iterator[list[tuple[str, int]]]:
+        """The stories of more than one article: (id, number of teasers) of each member,
+        in id order."""
+        rows = self._db.execute(
+            "SELECT members.story, articles.id, articles.teasers FROM members "
+            "JOIN articles ON articles.n = members.n ORDER BY members.story, articles.id"
+        )
+        story: list[tuple[str, int]] = []
+        label = None
+        for current, record_id, teasers in rows:
+            if current != label and story:
+                yield story
+                story = []
+            label = current
+            story.append((str(record_id), int(teasers)))
+        if story:
+            yield story

@@ -23,13 +23,15 @@ from dataset_builder.annotators.annotate import (
     annotator_versions,
 )
 from dataset_builder.build.cache import AnnotationCache
-from dataset_builder.build.dedup import PublishedIndex
+from dataset_builder.build.dedup import PublishedIndex, same_outlet
 from dataset_builder.build.locks import FolderBusy, exclusive
 from dataset_builder.build.report import BuildError, BuildReport
 from dataset_builder.build.runtime import start_worker_server, worker_pool
 from dataset_builder.build.splits import SplitAssigner, read_assignments, save_assignments
+from dataset_builder.build.stories import HeldRows, StoryLinks, row_source
 from dataset_builder.build.worker import (
     ARTICLE_SECONDS,
+    CITED_AS,
     TIME_BUDGET,
     ProcessedArticle,
     process_chunk,
@@ -40,6 +42,7 @@ from dataset_builder.config import (
     DEFAULT_SPLITS,
     MAX_INPUT_BYTES,
 )
+from dataset_builder.identity import Identity, IdentityError, resolve_identity
 from dataset_builder.ingest.discover import discover
 from dataset_builder.ingest.read import read_input
 from dataset_builder.ingest.records import InputFile, Record, Reject
@@ -87,6 +90,12 @@ class BuildOptions:
     card_dir: Path | None = None  # also write DATASET_CARD.md, CITATION.cff, figures/ here
     progress: bool | None = None  # None: only for large builds
     article_seconds: float = ARTICLE_SECONDS  # time budget of one article
+    # The dataset published: this identity, else the dataset.toml `config` names, else
+    # the one found for the input folder (`identity.resolve_identity`).
+    identity: Identity | None = None
+    config: Path | None = None
+    # Drop near copies from other outlets too, instead of linking them as one story.
+    drop_near_duplicates: bool = False
 
 
 @dataclass
@@ -107,6 +116,8 @@ class Build:
         # Made by `run`: a build reads the assignment only once it holds its lock.
         self.assigner = SplitAssigner()
         self.index = PublishedIndex()  # ids, content hashes and signatures, on disk
+        self.held = HeldRows()  # published rows, until the stories are known
+        self.links = StoryLinks()
         self.sink: Sink | None = None
         self.cache: AnnotationCache | None = None
         self._pool: ProcessPoolExecutor | None = None
@@ -115,8 +126,11 @@ class Build:
     def _submit(self, batch: list[tuple[InputFile, Record]]) -> PendingBatch:
         """Start processing a batch; cached articles are not processed again."""
         records = [record for _, record in batch]
+        assert self.report.identity is not None
         for record in records:
             record["split"] = self.assigner.split_of(record["id"])
+            # Part of the record, so that the cache key changes with the dataset version.
+            record[CITED_AS] = self.report.identity.cited_as
         keys: list[str] = []
         done: list[ProcessedArticle | None] = [None] * len(records)
         if self.cache is not None:
@@ -206,7 +220,7 @@ class Build:
             info.outcomes.append("rejected")
 
     def _publish(self, pending: PendingBatch) -> None:
-        rows: dict[tuple[str, str], list[tuple[pa.Table, int, int]]] = {}
+        rows: dict[str, list[tuple[pa.Table, int, int]]] = {}  # in publication order
         processed = self._collect(pending)
         for (info, record), done in zip(pending.batch, processed, strict=True):
             if done.problems:
@@ -219,14 +233,23 @@ class Build:
             if kept is not None:
                 self._duplicate(info, record, kept, "exact", 1.0)
                 continue
-            near = self.index.near_duplicate(done.fingerprint)
-            if near is not None:
-                self._duplicate(info, record, near[0], "near", near[1])
+            where = done.rows
+            assert where is not None
+            origin = row_source(where.default, where.index)
+            near, copies = self.index.near_duplicates(done.fingerprint), []
+            if not self.options.drop_near_duplicates:
+                # Another outlet's copy is not a duplicate but a copy of the same story:
+                # published, and linked to the others (build/stories.py).
+                copies = [match for match in near if not same_outlet(match.source, origin)]
+                near = [match for match in near if same_outlet(match.source, origin)]
+            if near:
+                self._duplicate(info, record, near[0].record_id, "near", near[0].similarity)
                 continue
-            self.index.publish(done.record_id, done.content_digest, done.fingerprint)
-            split, placed = self.assigner.assign(done.record_id)
-            if placed:
-                self.report.new_assignments.add(done.record_id, [done.record_id, split])
+            n = self.index.publish(
+                done.record_id, done.content_digest, done.fingerprint, origin, where.related_count
+            )
+            self.index.link(n, [match.n for match in copies])
+            self.assigner.assign(done.record_id)
             info.outcomes.append("published")
             self.report.published["default"][done.split] += 1
             self.report.languages[done.language] += 1
@@ -236,17 +259,15 @@ class Build:
                     f"{self._where(info, record)}: $.language: language undeterminable or "
                     "outside the configured set; published as 'und' [language]"
                 )
-            where = done.rows
-            assert where is not None
-            rows.setdefault(("default", done.split), []).append((where.default, where.index, 1))
+            rows.setdefault("default", []).append((where.default, where.index, 1))
             if where.related_count:
                 self.report.published["related"][done.split] += where.related_count
-                rows.setdefault(("related", done.split), []).append(
+                rows.setdefault("related", []).append(
                     (where.related, where.related_start, where.related_count)
                 )
         if self.sink is not None:
-            for (config, split), pieces in sorted(rows.items()):
-                self.sink.write(config, split, gather(pieces))
+            for config, pieces in sorted(rows.items()):
+                self.held.write(config, gather(pieces))
         if pending.batch:
             self.report.inputs.flush_before(pending.batch[-1][0])
 
@@ -286,6 +307,15 @@ class Build:
         options = self.options
         if not options.input_dir.is_dir():
             raise BuildError(f"{options.input_dir}: input folder does not exist")
+        identity, warning = options.identity, None
+        if identity is None:
+            try:
+                identity, warning = resolve_identity(options.input_dir, options.config)
+            except IdentityError as error:
+                raise BuildError(str(error)) from None
+        self.report.identity = identity
+        if warning is not None:
+            self.report.warnings.append(warning)
         try:
             if options.publish:
                 self._build_and_publish()
@@ -296,6 +326,8 @@ class Build:
                 self.report.notices.extend(self.cache.warnings)
                 self.cache.close()
             self.index.close()
+            self.held.close()
+            self.links.close()
             self.assigner.close()
         return self.report
 
@@ -403,6 +435,7 @@ class Build:
         finally:
             if self._pool is not None:
                 self._stop_workers(finished)
+        self._place_stories()
         self.report.check_accounting()
         self._check_splits()
         if self.report.rejects and not options.allow_rejects:
@@ -411,6 +444,32 @@ class Build:
                 "nothing published (use --allow-rejects to publish the rest)",
                 self.report,
             )
+        if self.sink is not None:
+            self.held.release(self.sink, self.links)
+
+    def _place_stories(self) -> None:
+        """Give the copies of each story their story id and split, once every article is seen."""
+        published = self.report.published
+        for members in self.index.stories():
+            placement = self.assigner.place_story([record_id for record_id, _ in members])
+            self.links.add(placement.story_id, placement.splits)
+            self.report.story_copies += len(members) - 1
+            teasers = dict(members)
+            for record_id, placed, split in placement.moved:
+                for config, count in (("default", 1), ("related", teasers[record_id])):
+                    if count:
+                        published[config][placed] -= count
+                        published[config][split] += count
+                        if not published[config][placed]:
+                            del published[config][placed]
+            for record_id, split in placement.apart:
+                self.report.warnings.append(
+                    f"{record_id} ({split}) and {placement.story_id} ({placement.split}) are "
+                    "copies of one story in different splits: both were committed there "
+                    f"({self.options.splits_dir}), and committed splits never move [story-split]"
+                )
+        for record_id, split in self.assigner.new_assignments():
+            self.report.new_assignments.add(record_id, [record_id, split])
 
     def _stop_workers(self, finished: bool) -> None:
         assert self._pool is not None

@@ -14,10 +14,7 @@ from dataset_builder.annotators.annotate import (
     annotator_versions,
 )
 from dataset_builder.build.spool import SortedLog, write_json_entries
-from dataset_builder.config import (
-    DATASET_NAME,
-    VERSION,
-)
+from dataset_builder.identity import Identity
 from dataset_builder.ingest.discover import Skipped
 from dataset_builder.ingest.records import InputFile, Reject
 
@@ -82,6 +79,8 @@ class BuildReport:
         default_factory=lambda: {"default": Counter(), "related": Counter()}
     )
     languages: Counter[str] = field(default_factory=Counter)
+    # Published articles that are further copies of a story (build/stories.py).
+    story_copies: int = 0
     units: int = 0  # articles offered: one per article file, one per JSON Lines line
     files: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     # [id, split] of each id this build placed in a split, in id order, kept on disk.
@@ -92,15 +91,18 @@ class BuildReport:
     notices: list[str] = field(default_factory=list)
     # Entries of the input folder that are not inputs (hidden files, releases), and why.
     skipped: list[Skipped] = field(default_factory=list)
+    # The dataset the build publishes (its dataset.toml); set when the build starts.
+    identity: Identity | None = None
 
     def summary(self) -> dict[str, Any]:
         """Versions and counts: the report without its lists of inputs and articles."""
         return {
-            "dataset": DATASET_NAME,
-            "version": VERSION,
+            "dataset": self.identity.name if self.identity else None,
+            "version": self.identity.version if self.identity else None,
             "annotators": annotator_versions(),
             "totals": self.totals(),
             "published": {c: dict(sorted(n.items())) for c, n in self.published.items()},
+            "stories": self.stories(),
             "languages": dict(sorted(self.languages.items())),
             "files": self.files,
         }
@@ -162,6 +164,10 @@ class BuildReport:
             "related_published": sum(self.published["related"].values()),
             "skipped": len(self.skipped),
         }
+
+    def stories(self) -> int:
+        """Stories among the published articles: a story's copies count once."""
+        return sum(self.published["default"].values()) - self.story_copies
 
     def check_accounting(self) -> None:
         """Every article offered is published, rejected or a duplicate; anything else is a bug."""

@@ -5,6 +5,13 @@ never moves. An id not yet listed is placed by `split_for`: the first 8 hex digi
 SHA-256("vietnam-japan-news:" + id), read as a fraction of 2**32, fall into
 [0, 0.8) train, [0.8, 0.9) validation, [0.9, 1) test. The rule depends on nothing but
 the id, so adding articles never changes where the existing ones are.
+
+The copies of one story (`build/stories.py`) share a split, so that no story is in two
+of them. A story's id is the smallest id among its members the committed assignment
+lists, or, while it lists none, the smallest of its ids; its split is the split of that
+id (committed, or by the rule). Members not yet committed join it. Committed members
+keep theirs even when that puts a story in two splits (two stories that one new copy
+joins, or a copy committed before it was recognised as one); `place_story` says so.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import secrets
 import sqlite3
 import stat
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -284,6 +292,17 @@ def _sync_folder(folder: Path) -> None:
             os.close(descriptor)
 
 
+@dataclass(frozen=True)
+class StoryPlacement:
+    """Where the copies of one story go."""
+
+    story_id: str
+    split: str  # the story's split: the split of its story id
+    splits: dict[str, str]  # each member's split
+    moved: list[tuple[str, str, str]]  # (id, split by rule, story's split) of new members
+    apart: list[tuple[str, str]]  # (id, committed split) of members outside `split`
+
+
 class SplitAssigner:
     """Looks ids up in the committed assignment and places new ids by rule.
 
@@ -374,3 +393,45 @@ class SplitAssigner:
         when pruning."""
         condition = "WHERE committed = 0 OR seen = 1" if prune else ""
         yield from self._db.execute(f"SELECT id, split FROM assignment {condition} ORDER BY id")
+
+    def committed_split(self, record_id: str) -> str | None:
+        """The id's split in the committed assignment, if it lists the id."""
+        row = self._db.execute(
+            "SELECT split FROM assignment WHERE id = ? AND committed = 1", (record_id,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def place_story(self, ids: list[str]) -> StoryPlacement:
+        """Give the copies of one story (assigned ids) their story id and split.
+
+        Run once every article is seen: which ids are one story is known only then.
+        """
+        committed = {record_id: self.committed_split(record_id) for record_id in ids}
+        anchors = sorted(record_id for record_id, split in committed.items() if split)
+        story_id = anchors[0] if anchors else min(ids)
+        story_split = committed[story_id] or split_for(story_id)
+        splits: dict[str, str] = {}
+        moved: list[tuple[str, str, str]] = []
+        apart: list[tuple[str, str]] = []
+        for record_id in sorted(ids):
+            split = committed[record_id]
+            if split is not None:
+                splits[record_id] = split
+                if split != story_split:
+                    apart.append((record_id, split))
+                continue
+            placed = self.split_of(record_id)
+            if placed != story_split:
+                self._db.execute(
+                    "UPDATE assignment SET split = ? WHERE id = ? AND committed = 0",
+                    (story_split, record_id),
+                )
+                moved.append((record_id, placed, story_split))
+            splits[record_id] = story_split
+        return StoryPlacement(story_id, story_split, splits, moved, apart)
+
+    def new_assignments(self) -> Iterator[tuple[str, str]]:
+        """(id, split) of each id this build placed, in id order."""
+        yield from self._db.execute(
+            "SELECT id, split FROM assignment WHERE committed = 0 ORDER BY id"
+        )

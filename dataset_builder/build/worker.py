@@ -27,8 +27,12 @@ from dataset_builder.release.citation import article_apa
 from dataset_builder.validate.dates import date_problem
 from dataset_builder.validate.schema import schema_rejects
 
+# The key of a record that names the dataset version its citation says it was accessed
+# through (`Identity.cited_as`); the build sets it, as it sets the split.
+CITED_AS = "cited_as"
+
 # Keys the parser keeps for the build's own use; they are not published.
-INTERNAL_KEYS = ("layout", "related", "line")
+INTERNAL_KEYS = ("layout", "related", "line", CITED_AS)
 
 
 # Longest an article may take to parse and annotate; past it, the article is rejected.
@@ -166,14 +170,17 @@ def _rejected(record: Record, split: str, problem: Reject) -> ProcessedArticle:
 
 
 def _process(record: Record, split: str) -> ProcessedArticle:
+    cited_as = record.get(CITED_AS)
     record = parsed(record)
     record["content_sha256"] = content_sha256(record)
     problem = date_problem(record)
     if problem is not None:
         return _rejected(record, split, problem)
     article, teasers = annotate_item(record)
-    article["citation"] = article_apa(article)
+    article["citation"] = article_apa(article, cited_as)
     article["split"] = split
+    # An article's own story until the build, having seen every article, links its copies.
+    article["story_id"], article["story_copies"] = article["id"], []
     row = _publishable(article)
     source = article["source_file"]
     problems = schema_rejects(

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from dataset_builder.build.spool import write_json_entries
-from dataset_builder.config import DATASET_NAME, MANIFEST, VERSION
+from dataset_builder.config import MANIFEST
+from dataset_builder.identity import Identity
 from dataset_builder.ingest.files import file_sha256
 
 
@@ -24,15 +25,16 @@ def published_files(root: Path) -> list[str]:
     )
 
 
-def write_manifest(root: Path, inputs: Iterable[dict[str, Any]]) -> None:
-    """SHA-256 and size of every published file, and SHA-256 of every input.
+def write_manifest(root: Path, inputs: Iterable[dict[str, Any]], identity: Identity) -> None:
+    """The dataset's name and version, SHA-256 and size of every published file, and
+    SHA-256 of every input.
 
     The inputs are streamed to the file, one per line: an archive has hundreds of
     thousands of them.
     """
     head = {
-        "dataset": DATASET_NAME,
-        "version": VERSION,
+        "dataset": identity.name,
+        "version": identity.version,
         "files": {
             name: {"sha256": file_sha256(root / name), "bytes": (root / name).stat().st_size}
             for name in published_files(root)

@@ -19,20 +19,24 @@ from typing import Any
 import pyarrow as pa
 import yaml
 
+from dataset_builder.build.dedup import NEAR_DUPLICATE_THRESHOLD
 from dataset_builder.config import (
-    CHANGELOG,
     CONFIGS,
-    DATASET_NAME,
     LANGUAGES,
-    PRETTY_NAME,
     SCHEMA_DIR,
+    SPLIT_HASH_PREFIX,
     SPLITS,
-    VERSION,
 )
+from dataset_builder.identity import Identity
 from dataset_builder.publish.manifest import write_manifest
 from dataset_builder.publish.staging import CARD_COPIES
 from dataset_builder.release import measurements
-from dataset_builder.release.citation import citation_cff, dataset_apa, dataset_bibtex
+from dataset_builder.release.citation import (
+    citation_cff,
+    dataset_apa,
+    dataset_bibtex,
+    dataset_identity,
+)
 from dataset_builder.release.croissant import croissant_metadata
 from dataset_builder.release.figure import TIMELINE, draw_timeline
 from dataset_builder.release.markdown import bullets, counts_table, markdown_text, table
@@ -50,6 +54,7 @@ from dataset_builder.release.statements import (
     lookup,
     machine_translated,
     say,
+    speaking_for,
     summary,
     uses,
 )
@@ -81,19 +86,33 @@ def topic_labels() -> dict[str, str]:
     return {topic["code"]: topic["labels"]["en"] for topic in vocabulary["topics"]}
 
 
-def release_date() -> str:
-    """Release date of this version, from its CHANGELOG heading `## [X.Y.Z] - YYYY-MM-DD`."""
-    for line in CHANGELOG.read_text(encoding="utf-8").splitlines():
-        if line.startswith(f"## [{VERSION}]"):
-            return line.rsplit(" ", 1)[-1]
-    raise ValueError(f"{CHANGELOG} has no entry for version {VERSION}")
+def release_date(identity: Identity | None = None) -> str | None:
+    """Release date of the dataset's version: dataset.toml's `released`, else the date of
+    the version's heading `## [X.Y.Z] - YYYY-MM-DD` in its changelog; None if neither."""
+    return dataset_identity(identity).released
 
 
-def changelog_entries() -> str:
-    """The CHANGELOG's version entries, one heading level down to sit inside the card."""
-    text = CHANGELOG.read_text(encoding="utf-8")
+def changelog_entries(identity: Identity) -> str | None:
+    """The changelog's version entries, one heading level down to sit inside the card."""
+    text = identity.changelog_text()
+    if text is None:
+        return None
     _, _, entries = text.partition("\n## ")
     return ("### " + entries.replace("\n## ", "\n### ")) if entries else ""
+
+
+def _links(identity: Identity) -> str | None:
+    """The dataset's addresses, in one line; None when dataset.toml gives none."""
+    links = [
+        say(f"links.{key}", CARD, url=markdown_text(value), contact=markdown_text(value))
+        for key, value in (
+            ("url", identity.url),
+            ("repository", identity.repository),
+            ("contact", identity.contact),
+        )
+        if value
+    ]
+    return " · ".join(links) if links else None
 
 
 def _size_category(n: int) -> str:
@@ -112,7 +131,7 @@ def _tag(keyword: str) -> str:
     return keyword.lower().replace(" ", "-")
 
 
-def front_matter(root: Path, stats: Mapping[str, Any]) -> dict[str, Any]:
+def front_matter(root: Path, stats: Mapping[str, Any], identity: Identity) -> dict[str, Any]:
     infos = []
     # A configuration or split without rows is not listed: `datasets` cannot load it.
     published = {config: published_splits(root, config) for config in CONFIGS}
@@ -138,12 +157,20 @@ def front_matter(root: Path, stats: Mapping[str, Any]) -> dict[str, Any]:
         )
     languages = [code for code in stats.get("languages", {}) if code != "und"]
     hub = lookup("hub")
+    # The Hub reads `license_name` and `license_details` only beside `license: other`.
+    other = (
+        {
+            "license_name": identity.license_name,
+            "license_details": identity.license_details or licence_text(PLAIN),
+        }
+        if identity.license == "other"
+        else {}
+    )
     return {
-        "pretty_name": PRETTY_NAME,
-        "version": VERSION,
-        "license": hub["license"],
-        "license_name": hub["license_name"],
-        "license_details": licence_text(PLAIN),
+        "pretty_name": identity.pretty_name,
+        "version": identity.version,
+        "license": identity.license,
+        **other,
         "language": languages,
         "language_bcp47": _bcp47(stats),
         "multilinguality": "multilingual" if len(languages) > 1 else "monolingual",
@@ -220,21 +247,36 @@ def _licensing() -> str:
 
 
 def card_values(
-    root: Path, report: Mapping[str, Any], stats: Mapping[str, Any]
+    root: Path, report: Mapping[str, Any], stats: Mapping[str, Any], identity: Identity
 ) -> dict[str, str | None]:
-    """Every value of the card template. None leaves out the paragraph that holds it."""
+    """Every value of the card template. None leaves out the paragraph that holds it.
+
+    Statements are `identity`'s where its dataset.toml has its own (`speaking_for`).
+    """
+    with speaking_for(identity):
+        return _card_values(root, report, stats, identity)
+
+
+def _card_values(
+    root: Path, report: Mapping[str, Any], stats: Mapping[str, Any], identity: Identity
+) -> dict[str, str | None]:
     event_stats = stats.get("event_dates", {})
     body = stats.get("body_characters")
     labels = topic_labels()
-    released = release_date()
-    meta = yaml.safe_dump(front_matter(root, stats), allow_unicode=True, sort_keys=False, width=100)
+    released = identity.released
+    meta = yaml.safe_dump(
+        front_matter(root, stats, identity), allow_unicode=True, sort_keys=False, width=100
+    )
+    changelog = changelog_entries(identity)
     considerations = [s.markdown() for s in biases(stats, CARD) + limitations(stats, CARD)]
     return {
         "front_matter": meta,
-        "pretty_name": PRETTY_NAME,
-        "dataset_name": DATASET_NAME,
-        "version": VERSION,
-        "released": released,
+        "pretty_name": identity.pretty_name,
+        "dataset_name": identity.name,
+        "version": identity.version,
+        "released": say("released", CARD, date=released) if released else "",
+        "links": _links(identity),
+        "split_prefix": SPLIT_HASH_PREFIX,
         "summary": summary(stats, CARD, subset="configuration"),
         "configured_languages": ", ".join(f"`{code}`" for code in LANGUAGES),
         "languages_table": counts_table(stats.get("bcp47", {}), "language (BCP-47)", bcp47_names()),
@@ -258,6 +300,11 @@ def card_values(
         "body_min": f"{body['min']:,}" if body else None,
         "body_median": f"{body['median']:,}" if body else None,
         "body_max": f"{body['max']:,}" if body else None,
+        "articles_count": f"{stats['articles']:,}",
+        "stories": f"{stats['stories']['stories']:,}" if "stories" in stats else None,
+        "stories_with_copies": f"{stats.get('stories', {}).get('with_copies', 0):,}",
+        "articles_with_copies": f"{stats.get('stories', {}).get('articles_with_copies', 0):,}",
+        "near_threshold": f"{NEAR_DUPLICATE_THRESHOLD:g}",
         "years_table": counts_table(stats.get("years", {}), "year"),
         "primary_topics_table": counts_table(
             stats.get("primary_topics", {}), "primary topic", labels
@@ -272,9 +319,9 @@ def card_values(
         "uses": bullets(uses(CARD)),
         "licensing": _licensing(),
         "maintenance": say("maintenance", CARD),
-        "changelog": changelog_entries().strip(),
-        "apa": dataset_apa(released),
-        "bibtex": dataset_bibtex(released),
+        "changelog": changelog.strip() if changelog else say("no_changelog", CARD),
+        "apa": dataset_apa(released, identity),
+        "bibtex": dataset_bibtex(released, identity),
     }
 
 
@@ -311,15 +358,20 @@ def render_template(template: str, values: Mapping[str, str | None]) -> str:
     return "\n\n".join(paragraphs) + "\n"
 
 
-def render_card(root: Path, report: Mapping[str, Any], stats: Mapping[str, Any]) -> str:
-    return render_template(TEMPLATE.read_text(encoding="utf-8"), card_values(root, report, stats))
+def render_card(
+    root: Path, report: Mapping[str, Any], stats: Mapping[str, Any], identity: Identity
+) -> str:
+    values = card_values(root, report, stats, identity)
+    return render_template(TEMPLATE.read_text(encoding="utf-8"), values)
 
 
 def write_release_metadata(root: Path, report: Any) -> None:
     """Write report, rejects, figure, citation, card and manifest into a staged release.
 
-    The manifest comes last: it lists the checksum of every other file.
+    The manifest comes last: it lists the checksum of every other file. The dataset is
+    the report's (`report.identity`).
     """
+    identity: Identity = report.identity
     report.write_json(root / "build_report.json")
     report_data = report.summary()  # without the per-article lists: memory stays flat
     with (root / "rejects.jsonl").open("w", encoding="utf-8") as handle:
@@ -327,13 +379,15 @@ def write_release_metadata(root: Path, report: Any) -> None:
             handle.write(json.dumps(reject, ensure_ascii=False, sort_keys=True) + "\n")
     stats = dataset_statistics(root)
     draw_timeline(root, stats.get("event_dates", {}).get("timeline", {}))
-    (root / "CITATION.cff").write_text(citation_cff(release_date()), encoding="utf-8")
-    (root / "README.md").write_text(render_card(root, report_data, stats), encoding="utf-8")
-    croissant = croissant_metadata(root, report_data, stats, release_date())
+    (root / "CITATION.cff").write_text(citation_cff(identity=identity), encoding="utf-8")
+    (root / "README.md").write_text(
+        render_card(root, report_data, stats, identity), encoding="utf-8"
+    )
+    croissant = croissant_metadata(root, report_data, stats, identity=identity)
     (root / "croissant.json").write_text(
         json.dumps(croissant, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
-    write_manifest(root, report.inputs)
+    write_manifest(root, report.inputs, identity)
 
 
 def copy_card(release: Path, target: Path) -> None:

@@ -16,9 +16,10 @@ from typing import Any
 
 import pyarrow as pa
 
-from dataset_builder.config import CONFIGS, DATASET_NAME, PRETTY_NAME, VERSION
+from dataset_builder.config import CONFIGS
+from dataset_builder.identity import Author, Identity
 from dataset_builder.ingest.files import file_sha256
-from dataset_builder.release.citation import AUTHORS, dataset_bibtex
+from dataset_builder.release.citation import dataset_bibtex, dataset_identity
 from dataset_builder.release.statements import (
     PLAIN,
     annotation_method,
@@ -30,6 +31,7 @@ from dataset_builder.release.statements import (
     limitations,
     lookup,
     say,
+    speaking_for,
     summary,
     uses,
 )
@@ -244,32 +246,67 @@ def _responsible_ai(report: dict[str, Any], stats: dict[str, Any]) -> JsonLd:
     }
 
 
+def _creator(author: Author) -> JsonLd:
+    node: JsonLd = {
+        "@type": "sc:Organization" if author.organization else "sc:Person",
+        "name": author.name,
+    }
+    if author.affiliation and not author.organization:
+        node["affiliation"] = {"@type": "sc:Organization", "name": author.affiliation}
+    if author.orcid:
+        node["sameAs"] = author.orcid
+    if author.email:
+        node["email"] = author.email
+    return node
+
+
+def _identity(dataset: Identity, released: str | None) -> JsonLd:
+    """What the document says the dataset is: name, version, date, authors, addresses."""
+    creators = [_creator(author) for author in dataset.authors]
+    return {
+        "name": dataset.name,
+        "alternateName": dataset.pretty_name,
+        **({"url": dataset.url} if dataset.url else {}),
+        **({"sameAs": dataset.repository} if dataset.repository else {}),
+        "version": dataset.version,
+        **({"datePublished": released} if released else {}),
+        # One creator as an object, as Croissant's examples give it; several as a list.
+        **({"creator": creators[0] if len(creators) == 1 else creators} if creators else {}),
+    }
+
+
 def croissant_metadata(
     root: Path,
     report: dict[str, Any],
     stats: dict[str, Any],
-    released: str,
+    released: str | None = None,
+    identity: Identity | None = None,
 ) -> JsonLd:
     """The Croissant 1.1 JSON-LD document of the published folder `root`.
 
-    `released` is the release date (ISO 8601) the card states.
+    `identity` is the dataset's (`citation.dataset_identity` if not given); `released`,
+    the release date (ISO 8601) the card states, is its identity's if not given.
     """
+    dataset = dataset_identity(identity)
+    released = released if released is not None else dataset.released
     languages = [code for code in stats.get("languages", {}) if code != "und"]
-    return {
-        "@context": CROISSANT_CONTEXT,
-        "@type": "sc:Dataset",
-        "conformsTo": CROISSANT_SPEC,
-        "name": DATASET_NAME,
-        "alternateName": PRETTY_NAME,
-        "description": summary(stats, PLAIN, subset="record set"),
-        "version": VERSION,
-        "datePublished": released,
-        "license": _licenses(),
-        "citeAs": dataset_bibtex(released),
-        "creator": {"@type": "sc:Organization", "name": AUTHORS},
-        "keywords": keywords(),
-        "inLanguage": languages,
-        **_responsible_ai(report, stats),
-        "distribution": distribution(root),
-        "recordSet": [record_set(config) for config in CONFIGS],
-    }
+    with speaking_for(dataset):
+        identified = _identity(dataset, released)
+        creator = identified.pop("creator", None)
+        return {
+            "@context": CROISSANT_CONTEXT,
+            "@type": "sc:Dataset",
+            "conformsTo": CROISSANT_SPEC,
+            "name": identified.pop("name"),
+            "alternateName": identified.pop("alternateName"),
+            "description": summary(stats, PLAIN, subset="record set"),
+            **identified,
+            "license": _licenses(),
+            "citeAs": dataset_bibtex(released, dataset),
+            **({"creator": creator} if creator is not None else {}),
+            "keywords": keywords(),
+            "inLanguage": languages,
+            **_responsible_ai(report, stats),
+            "distribution": distribution(root),
+            "recordSet": [record_set(config) for config in CONFIGS],
+        }

@@ -6,12 +6,17 @@ through this module, so each thing is said in one wording. A statement is Markdo
 and escapes every value from the data, Croissant drops `**` emphasis and takes values as
 they are. Statements that depend on the data (which outlets are state-run, which articles
 are translations, how many dates are inferred) are assembled here from the release's
-statistics and the facts `statements.yaml` records about outlets.
+statistics and the facts the dataset's `dataset.toml` records about outlets.
+
+`statements.yaml` holds what is true of any corpus; a dataset's own statements (the
+`description` and `[card]` table of its dataset.toml) replace the general ones of the same
+name while the dataset speaks (`speaking_for`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -21,7 +26,8 @@ from typing import Any
 import yaml
 
 from dataset_builder.annotators.languages import scan_languages
-from dataset_builder.config import MIN_LANGUAGE_CONFIDENCE, PRETTY_NAME, RESOURCES_DIR
+from dataset_builder.config import MIN_LANGUAGE_CONFIDENCE, RESOURCES_DIR
+from dataset_builder.identity import Identity
 from dataset_builder.release.markdown import markdown_text
 
 STATEMENTS_FILE = Path(__file__).with_name("statements.yaml")
@@ -71,9 +77,58 @@ class Statement:
 
 
 @cache
-def statements() -> dict[str, Any]:
+def general_statements() -> dict[str, Any]:
+    """The statements of `statements.yaml`, true of any corpus."""
     loaded: dict[str, Any] = yaml.safe_load(STATEMENTS_FILE.read_text(encoding="utf-8"))
     return loaded
+
+
+def merged_statements(identity: Identity) -> dict[str, Any]:
+    """The general statements with the dataset's own in place of the same names.
+
+    Tables merge key by key; a limitation replaces the general one of the same title and
+    the others are added; anything else is replaced whole.
+    """
+
+    def merge(general: Any, own: Any) -> Any:
+        if isinstance(general, dict) and isinstance(own, Mapping):
+            return {**general, **{k: merge(general.get(k), v) for k, v in own.items()}}
+        return own
+
+    merged: dict[str, Any] = merge(general_statements(), dict(identity.card))
+    own_limitations = identity.card.get("limitations", [])
+    titles = {limitation["title"]: limitation for limitation in own_limitations}
+    general = general_statements()["limitations"]
+    merged["limitations"] = [titles.pop(item["title"], item) for item in general] + [
+        limitation for limitation in own_limitations if limitation["title"] in titles
+    ]
+    if identity.description is not None:
+        merged["summary"] = {**merged["summary"], "about": identity.description}
+    return merged
+
+
+# The datasets speaking, innermost last: (identity, its statements).
+_speaking: list[tuple[Identity, dict[str, Any]]] = []
+
+
+@contextmanager
+def speaking_for(identity: Identity) -> Iterator[Identity]:
+    """Within this block, statements are `identity`'s: its own in place of the general ones."""
+    _speaking.append((identity, merged_statements(identity)))
+    try:
+        yield identity
+    finally:
+        _speaking.pop()
+
+
+def speaker() -> Identity | None:
+    """The dataset whose statements are said now, or None outside `speaking_for`."""
+    return _speaking[-1][0] if _speaking else None
+
+
+def statements() -> dict[str, Any]:
+    """The statements in force: the speaking dataset's, else the general ones."""
+    return _speaking[-1][1] if _speaking else general_statements()
 
 
 def lookup(path: str) -> Any:
@@ -155,7 +210,8 @@ def summary(stats: Mapping[str, Any], style: Style, subset: str) -> str:
 
 
 def about(style: Style) -> str:
-    return say("summary.about", style, pretty_name=PRETTY_NAME)
+    dataset = speaker()
+    return say("summary.about", style, pretty_name=dataset.pretty_name if dataset else "")
 
 
 def build_totals(totals: Mapping[str, int], style: Style) -> str:
@@ -304,10 +360,37 @@ def limitations(stats: Mapping[str, Any], style: Style) -> list[Statement]:
     return made
 
 
+def dataset_licence(identity: Identity) -> dict[str, str]:
+    """The licence dataset.toml gives what the dataset adds, as a licence statement."""
+    if identity.spdx:
+        statement = {
+            "name": identity.license,
+            "text": say("dataset_licence.spdx", CARD, license=identity.license),
+        }
+        if " " not in identity.license:  # one licence, not an expression: it has a page
+            statement["url"] = f"https://spdx.org/licenses/{identity.license}.html"
+        return statement
+    if identity.license == "other":
+        name = identity.license_name or ""
+        text = identity.license_details or say("dataset_licence.other", CARD, name=name)
+        return {"name": name, "text": text}
+    return {
+        "name": lookup("dataset_licence.unknown_name"),
+        "text": lookup("dataset_licence.unknown"),
+    }
+
+
 def licences() -> list[dict[str, str]]:
-    """Each licence or rights statement: `name`, `text` (Markdown) and maybe `url`."""
+    """Each licence or rights statement: `name`, `text` (Markdown) and maybe `url`.
+
+    A dataset's own `[[card.licences]]` are its whole list; else the publishers' rights,
+    the dataset's licence and the vocabulary's.
+    """
     found: list[dict[str, str]] = lookup("licences")
-    return found
+    dataset = speaker()
+    if dataset is None or "licences" in dataset.card:
+        return found
+    return [found[0], dataset_licence(dataset), *found[1:]]
 
 
 def licence_text(style: Style) -> str:
@@ -316,6 +399,9 @@ def licence_text(style: Style) -> str:
 
 
 def keywords() -> list[str]:
+    dataset = speaker()
+    if dataset is not None and dataset.keywords:
+        return list(dataset.keywords)
     found: list[str] = lookup("keywords")
     return found
 

@@ -104,6 +104,7 @@ ARTICLE_COLUMNS = [
     "topics",
     "event_dates",
     "body",
+    "story_copies",
 ]
 
 
@@ -136,6 +137,9 @@ def dataset_statistics(root: Path) -> dict[str, Any]:
     counts: defaultdict[str, Counter[str]] = defaultdict(Counter)
     articles = event_dates = relative = 0
     body_lengths: Counter[int] = Counter()
+    # articles per size of their story (1 + its other copies): a story of k articles is k
+    # rows that each list k - 1 copies, so the stories are counted without a set of ids.
+    story_sizes: Counter[int] = Counter()
     for batch in batches(root, "default", ARTICLE_COLUMNS):
         articles += batch.num_rows
         language, script = batch["language"], batch["script"]
@@ -169,12 +173,17 @@ def dataset_statistics(root: Path) -> dict[str, Any]:
         )
         for pair in pc.value_counts(pc.utf8_length(batch["body"])).to_pylist():
             body_lengths[pair["values"]] += pair["counts"]
+        sizes = pc.add(pc.list_value_length(batch["story_copies"]), 1)
+        for pair in pc.value_counts(sizes).to_pylist():
+            story_sizes[pair["values"]] += pair["counts"]
         dates = pc.list_flatten(batch["event_dates"])
         if not len(dates):
             continue
         event_dates += len(dates)
         relative += pc.sum(pc.struct_field(dates, "relative")).as_py() or 0
         _count(counts["granularity"], pc.struct_field(dates, "granularity"))
+        # An underspecified date ("2021-WXX-5") has no start: it counts in `articles`
+        # above, and its null year drops out of the decades and the timeline (`_count`).
         years = pc.year(pc.struct_field(dates, "start_date"))
         decades = pc.multiply(pc.divide(years, 10), 10)  # integer division
         _count(
@@ -220,6 +229,15 @@ def dataset_statistics(root: Path) -> dict[str, Any]:
         "timeline": {
             (key.split("|")[0], int(key.split("|")[1])): n for key, n in counts["timeline"].items()
         },
+    }
+    # size -> stories of that many articles (rounded up: a folder holding only some of a
+    # story's copies, one split of a release say, still counts that story).
+    stories = {size: -(-count // size) for size, count in sorted(story_sizes.items())}
+    stats["stories"] = {
+        "stories": sum(stories.values()),
+        "with_copies": sum(count for size, count in stories.items() if size > 1),
+        "articles_with_copies": sum(count for size, count in story_sizes.items() if size > 1),
+        "sizes": stories,
     }
     stats["body_characters"] = {
         "min": min(body_lengths),
