@@ -14,6 +14,8 @@ FORBIDDEN = {
     "ingest": ("build", "publish", "release", "evaluation"),
     "annotators": ("build", "publish", "release", "evaluation", "ingest.read"),
     "validate": ("build", "publish", "release", "evaluation"),
+    # Showing a record reads the published release, as any user of it would.
+    "present": ("build", "publish", "evaluation", "ingest"),
 }
 
 
