@@ -1,3 +1,3 @@
 """Builder for the vietnam-japan-news dataset."""
 
-__version__ = "1.0.2"
+__version__ = "1.1.0"
