@@ -8,8 +8,12 @@ from typing import Any
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dataset_builder.build.report import BuildReport
+from dataset_builder.ingest.html import parse_html_page
+from dataset_builder.ingest.layouts.text import PageError
 from tests.conftest import build_copy
 
 # A page with JSON-LD NewsArticle metadata and a canonical link.
@@ -161,6 +165,7 @@ def test_json_ld_page(html_build: tuple[Path, BuildReport]) -> None:
     assert row["url"] == "https://harbour-daily.example.com/news/hanoi-tokyo-port-deal"
     assert row["outlet"] == "Harbour Daily"
     assert row["source_file"] == "harbour-port-deal.html"
+    assert row["captions"] == ["Cranes at the Lach Huyen container terminal in Hai Phong."]
 
 
 def test_meta_and_time_page(html_build: tuple[Path, BuildReport]) -> None:
@@ -208,3 +213,98 @@ def test_sidecar_overrides_and_a_page_without_article_is_rejected(tmp_path: Path
     assert "\n" not in line
     assert line.startswith("search.html: $.body: no article text found")
     assert line.endswith("[article-text]")
+
+
+# Figures in the article (one before its text, one in it, one with a caption in parts),
+# in a box of other stories inside the article, in the list of more stories beside it and
+# in the footer: only the article's own captions are its captions.
+FIGURES_PAGE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Rail link opens in Hanoi</title></head>
+<body>
+<nav><a href="/">Home</a></nav>
+<div class="main">
+<article>
+<header><h1>Rail link opens in Hanoi</h1>
+<figure><img src="/a.jpg"><figcaption>The first train leaves
+  Cat Linh station.</figcaption></figure></header>
+<p>The new elevated rail line in Hanoi opened to passengers on Saturday morning, after
+years of delays, with trains running every ten minutes.</p>
+<figure><img src="/b.jpg"><figcaption>Passengers at <b>Ha Dong</b> on the first
+day.</figcaption></figure>
+<p>Japanese engineers trained the drivers, and the signalling system was supplied by a
+consortium of Japanese firms under a development loan.</p>
+<aside class="related-box"><figure><img src="/c.jpg">
+<figcaption>Bus fares fall in the capital</figcaption></figure></aside>
+<p>City officials expect forty thousand passengers a day once the line is fully open.</p>
+</article>
+<div class="more-stories"><figure><img src="/d.jpg">
+<figcaption>Traffic jams return to the ring road</figcaption></figure></div>
+</div>
+<footer><figure><img src="/logo.png"><figcaption>Our newsroom</figcaption></figure></footer>
+</body></html>
+"""
+
+
+def test_captions_are_those_of_the_articles_own_figures() -> None:
+    record = parse_html_page(FIGURES_PAGE)
+    assert record["captions"] == [
+        "The first train leaves Cat Linh station.",
+        "Passengers at Ha Dong on the first day.",
+    ]
+    text = "\n".join([record["title"], record["lead"] or "", record["body"]])
+    assert "Passengers at" not in text and "Bus fares" not in text
+
+
+def test_a_page_of_one_paragraph_keeps_the_caption_beside_it() -> None:
+    page = FIGURES_PAGE.replace(
+        FIGURES_PAGE[
+            FIGURES_PAGE.index('<figure><img src="/b.jpg">') : FIGURES_PAGE.index("</article>")
+        ],
+        "",
+    )
+    record = parse_html_page(page)
+    assert record["body"].startswith("The new elevated rail line")
+    assert record["captions"] == ["The first train leaves Cat Linh station."]
+
+
+def test_a_page_without_figures_has_no_captions() -> None:
+    assert parse_html_page(META_PAGE)["captions"] == []
+
+
+_TAGS = ("div", "p", "figure", "figcaption", "aside", "footer", "article", "b", "span", "li")
+
+
+@st.composite
+def _html_pages(draw: st.DrawFn) -> str:
+    """Pages of nested (and at times unclosed) elements around words, comments and figures."""
+    parts = ["<html><body>"]
+    for _ in range(draw(st.integers(0, 40))):
+        tag = draw(st.sampled_from(_TAGS))
+        parts.append(
+            draw(
+                st.sampled_from(
+                    [
+                        f"<{tag}>",
+                        f"</{tag}>",
+                        f'<{tag} class="related">',
+                        "<!-- note -->",
+                        "Hanoi and Tokyo sign a port deal, officials said on Tuesday. ",
+                        draw(st.text(max_size=20)),
+                    ]
+                )
+            )
+        )
+    return "".join(parts)
+
+
+@given(page=_html_pages())
+@settings(max_examples=200, deadline=None)
+def test_any_page_is_an_article_or_a_page_error(page: str) -> None:
+    try:
+        record = parse_html_page(page)
+    except PageError as error:
+        assert error.rule == "article-text"
+        return
+    assert record["body"]
+    text = "\n".join([record["title"], record["lead"] or "", record["body"]])
+    assert all(caption and caption not in text.split("\n") for caption in record["captions"])

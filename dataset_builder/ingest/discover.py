@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from dataset_builder.config import MANIFEST
-from dataset_builder.ingest.kinds import INPUT_KINDS, one_article_suffixes
+from dataset_builder.ingest.kinds import INPUT_KINDS, article_id, input_kind
 from dataset_builder.ingest.records import Reject
 from dataset_builder.ingest.sidecar import SIDECAR_SUFFIX
 
@@ -71,10 +71,14 @@ def discover(input_dir: Path) -> Discovery:
             pending.append(iter(_listing(Path(entry.path), folder, found)))
     # A sidecar is read with its article; one whose article is not an input (missing,
     # or rejected itself) would otherwise go unread without a word.
-    inputs = set(found.inputs)
+    articles = {
+        name.removesuffix(PurePosixPath(name).suffix)
+        for name in found.inputs
+        if article_id(name) is not None
+    }
     for name in sidecars:
         article = name.removesuffix(SIDECAR_SUFFIX)
-        if not any(article + suffix in inputs for suffix in one_article_suffixes()):
+        if article not in articles:
             found.rejects.append(
                 Reject(
                     name,
@@ -100,12 +104,6 @@ def _listing(folder: Path, prefix: str, found: Discovery) -> list[tuple[str, os.
         return []
 
 
-def _article_id(name: str) -> str | None:
-    """The id of the article a file of this name would be (its stem), if it would be one."""
-    path = Path(name)
-    return path.name.removesuffix(path.suffix) if path.suffix in one_article_suffixes() else None
-
-
 def _place(
     name: str, entry: os.DirEntry[str], root: Path, found: Discovery, sidecars: list[str]
 ) -> str | None:
@@ -125,7 +123,7 @@ def _place(
         sidecars.append(name)
         return None
     path = Path(entry.path)
-    record_id = _article_id(name)
+    record_id = article_id(name)
     try:
         is_link = entry.is_symlink()
         mode = path.stat().st_mode  # follows a link
@@ -161,12 +159,15 @@ def _place(
                 id=record_id,
             )
         )
-    elif path.suffix in INPUT_KINDS:
+    elif input_kind(name) is not None:
         found.inputs.append(name)
     else:
         # A README, notes, a document or a picture beside the articles: listed, not read,
         # and no reason to stop a build.
         found.skipped.append(
-            Skipped(name, "not an article input (read are " + ", ".join(INPUT_KINDS) + ")")
+            Skipped(
+                name,
+                "not an article input (read are " + ", ".join(INPUT_KINDS) + ", in any case)",
+            )
         )
     return None

@@ -2,7 +2,8 @@
 
 Trafilatura finds the main text of a page (leaving out navigation, related lists,
 comments and footers) and reads its metadata (JSON-LD, `<meta>`, `<time>`). It is
-given the page as a string, so it never fetches anything.
+given the page as a string, so it never fetches anything. It leaves out figure captions,
+so those are read here from the part of the page that holds the article's paragraphs.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from functools import cache
 from typing import Any
 
 import trafilatura
+from trafilatura.utils import load_html
 
 from dataset_builder.ingest.layouts.text import PageError, _set_lead_and_body, normalise_text
 from dataset_builder.ingest.records import Record, new_record
@@ -27,6 +29,36 @@ _PARAGRAPH_TAGS = ("p", "head", "quote", "list")
 # Dates only from what the page states (its metadata and marked-up dates), never guessed
 # from the URL or the text: a guess is not a publication date.
 _DATE_PARAMS = {"extensive_search": False, "original_date": True}
+
+
+# Parts of a page whose figures are not the article's: other articles, comments, menus,
+# footers. Known by their tag, or by a word of their class or id ("more-stories").
+_CHROME_TAGS = frozenset({"aside", "nav", "footer", "form"})
+_CHROME_WORDS = frozenset(
+    {
+        "ad",
+        "ads",
+        "advert",
+        "advertisement",
+        "comment",
+        "comments",
+        "footer",
+        "menu",
+        "more",
+        "nav",
+        "navigation",
+        "promo",
+        "recommended",
+        "related",
+        "share",
+        "sidebar",
+        "social",
+        "teaser",
+        "teasers",
+        "widget",
+    }
+)
+_NAME_WORDS = re.compile(r"[a-z0-9]+")
 
 
 @cache
@@ -69,6 +101,7 @@ def parse_html_page(page: str) -> Record:
             "no article text found: the page holds only navigation, lists or other page chrome",
         )
     _set_lead_and_body(record, paragraphs)
+    record["captions"] = _captions(page, paragraphs)
     record["outlet"] = _clean(found.get("sitename")) or None
     url = _clean(found.get("url"))
     record["url"] = url if _http_url().search(url) else None
@@ -90,3 +123,95 @@ def _paragraphs(body: Any, title: str) -> list[str]:
     if paragraphs and paragraphs[0] == title:
         paragraphs = paragraphs[1:]
     return [paragraph for paragraph in paragraphs if paragraph]
+
+
+def _captions(page: str, paragraphs: list[str]) -> list[str]:
+    """The captions (`<figcaption>`) of the figures in the part of the page that holds the
+    article's paragraphs, in page order; none from other articles, comments or footers."""
+    if "<figcaption" not in page.lower():
+        return []
+    tree = load_html(page)
+    if tree is None:
+        return []
+    spans, text = _text_spans(tree)
+    first = _innermost_holding(spans, text, paragraphs[0])
+    last = _innermost_holding(spans, text, paragraphs[-1])
+    if first is None or last is None:
+        return []  # the text is not the page's as it stands: no part to take captions from
+    article = _common_ancestor(first, last)
+    if article is first is last and article.getparent() is not None:
+        article = article.getparent()  # one paragraph: its figures sit beside it
+    captions: list[str] = []
+    for caption in article.iter("figcaption"):
+        if _inside_chrome(caption, article):
+            continue
+        caption_text = _clean(caption.text_content())
+        if caption_text and caption_text not in paragraphs and caption_text not in captions:
+            captions.append(caption_text)
+    return captions
+
+
+# An element of a page, how deep it is, and where its text starts and ends in the text of
+# the whole page.
+_Span = tuple[Any, int, int, int]
+
+
+def _text_spans(tree: Any) -> tuple[list[_Span], str]:
+    """Every element of `tree` with the place of its text in the page's text, in one walk.
+
+    One walk, so that finding a paragraph's element costs the length of the page once,
+    not once per level of nesting. The text is normalised piece by piece (as the
+    paragraphs are), which keeps the places right.
+    """
+    pieces: list[str] = []
+    size = 0
+    spans: list[list[Any]] = []
+    # (element, depth, index of its span once opened; None before): a stack, not recursion.
+    todo: list[tuple[Any, int, int | None]] = [(tree, 0, None)]
+    while todo:
+        element, depth, opened = todo.pop()
+        if opened is None and isinstance(element.tag, str):
+            spans.append([element, depth, size, size])
+            todo.append((element, depth, len(spans) - 1))
+            todo.extend((child, depth + 1, None) for child in reversed(element))
+            added = normalise_text(element.text or "")
+        else:  # an element closed, or a comment: what follows it is its parent's
+            if opened is not None:
+                spans[opened][3] = size
+            added = normalise_text(element.tail or "") if depth else ""
+        pieces.append(added)
+        size += len(added)
+    return [(e, depth, start, end) for e, depth, start, end in spans], "".join(pieces)
+
+
+def _innermost_holding(spans: list[_Span], text: str, paragraph: str) -> Any:
+    """The innermost element whose text holds `paragraph` (spaces as any whitespace)."""
+    found = re.search(r"\s+".join(re.escape(word) for word in paragraph.split()), text)
+    if found is None:
+        return None
+    holding = [
+        (depth, element)
+        for element, depth, start, end in spans
+        if start <= found.start() and found.end() <= end
+    ]
+    return max(holding, key=lambda item: item[0])[1]
+
+
+def _common_ancestor(first: Any, second: Any) -> Any:
+    # The elements themselves are kept (not their id()): lxml makes a new Python object
+    # for an element whose last one was freed, which may take a freed object's id.
+    around_first = [first, *first.iterancestors()]
+    element = second
+    while not any(element is around for around in around_first):
+        element = element.getparent()
+    return element
+
+
+def _inside_chrome(element: Any, top: Any) -> bool:
+    """Whether `element`, or an element around it below `top`, is page chrome."""
+    while element is not None and element is not top:
+        names = f"{element.get('class', '')} {element.get('id', '')}".lower()
+        if element.tag in _CHROME_TAGS or not _CHROME_WORDS.isdisjoint(_NAME_WORDS.findall(names)):
+            return True
+        element = element.getparent()
+    return False

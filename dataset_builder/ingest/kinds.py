@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from dataset_builder.ingest.html import parse_html_page
 from dataset_builder.ingest.jsonl import jsonl_articles
@@ -26,6 +27,7 @@ class InputKind:
     parse: Callable[[str], Record] = parse_text
 
 
+# By suffix in lower case; a file's suffix is matched in any case (`input_kind`).
 INPUT_KINDS: dict[str, InputKind] = {
     ".txt": InputKind("article"),
     ".jsonl": InputKind("jsonl", jsonl_articles),
@@ -34,6 +36,20 @@ INPUT_KINDS: dict[str, InputKind] = {
 }
 
 
-def one_article_suffixes() -> list[str]:
-    """Suffixes of files that are one article each (the files a sidecar can describe)."""
-    return [suffix for suffix, kind in INPUT_KINDS.items() if kind.records is None]
+def input_kind(name: str | PurePath) -> InputKind | None:
+    """The kind of input a file of this name is, if any, by its suffix in any case.
+
+    Windows, older editors and some browsers save "PAGE.HTM" or "NOTES.TXT": the same
+    kinds of file, which a user expects read like their lower-case namesakes.
+    """
+    return INPUT_KINDS.get(PurePath(name).suffix.lower())
+
+
+def article_id(name: str | PurePath) -> str | None:
+    """The id of the article a file of this name is (its name without the suffix), if it
+    is a file of one article (the files a sidecar can describe)."""
+    path = PurePath(name)
+    kind = input_kind(path)
+    if kind is None or kind.records is not None:
+        return None
+    return path.name.removesuffix(path.suffix)

@@ -9,7 +9,7 @@ from typing import Any
 from dataset_builder.config import MAX_INPUT_BYTES
 from dataset_builder.ingest.decode import UndecodableError, decode
 from dataset_builder.ingest.files import InputTooLarge, read_regular_file, sha256_bytes
-from dataset_builder.ingest.kinds import INPUT_KINDS, InputKind
+from dataset_builder.ingest.kinds import InputKind, article_id, input_kind
 from dataset_builder.ingest.layouts.detect import parse_text
 from dataset_builder.ingest.records import InputFile, Record, Reject
 from dataset_builder.ingest.sidecar import apply_metadata, load_sidecar
@@ -33,10 +33,12 @@ def read_input(
     build can parse it in a worker process.
     """
     name = path.relative_to(input_dir).as_posix()
-    kind = INPUT_KINDS[path.suffix]
+    kind = input_kind(path)
+    if kind is None:
+        raise ValueError(f"{name} is not an input: its suffix names no input kind")
     # An article file is one article whatever happens to it: its rejects carry its id,
     # so that its committed split is not mistaken for one no input provides.
-    record_id = path.name.removesuffix(path.suffix) if kind.records is None else None
+    record_id = article_id(path)
     try:
         data = read_regular_file(path, max_bytes)
     except InputTooLarge as error:
@@ -96,7 +98,7 @@ def parsed(record: dict[str, Any]) -> dict[str, Any]:
         return record
     # The page's kind is known by its file's suffix: a parsed-later record only carries
     # plain data, so that it can travel to a worker process (or as JSON).
-    kind = INPUT_KINDS.get(PurePosixPath(record["source_file"]).suffix)
+    kind = input_kind(PurePosixPath(record["source_file"]))
     parse = kind.parse if kind is not None else parse_text
     article = article_from_text(record["page"], record["id"], record["source_file"], parse)
     return apply_metadata(article, record["metadata"])
