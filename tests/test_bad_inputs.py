@@ -321,7 +321,8 @@ def test_nothing_is_written_outside_the_output_folder(
     ]
     assert not any(p.suffix == ".py" for p in release.rglob("*"))
     allowed = {".parquet", ".md", ".json", ".jsonl", ".cff", ".png"}
-    assert {p.suffix for p in release.rglob("*") if p.is_file()} <= allowed
+    files = [p for p in release.rglob("*") if p.is_file() and p.name != "LICENSE"]
+    assert {p.suffix for p in files} <= allowed
 
 
 def test_duplicates_are_reported_and_only_their_original_published(

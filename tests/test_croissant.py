@@ -122,6 +122,8 @@ def test_record_set_has_one_field_per_schema_property(
         if "subField" in field:
             members = column.type.value_type
             assert [sub["name"] for sub in field["subField"]] == [m.name for m in members]
+        elif column.name == "split":  # read from the file name, so it can select files
+            assert field["source"]["extract"] == {"fileProperty": "filename"}
         else:
             assert field["source"]["extract"] == {"column": column.name}
 
@@ -165,3 +167,35 @@ def test_records_of_related_match_the_parquet_files(
     folder, _ = published
     ids = sorted(_text(record["related/id"]) for record in dataset.records("related"))
     assert ids == sorted(read_config(folder, "related")["id"].to_list())
+
+
+def test_splits_are_a_split_record_set_the_split_fields_refer_to(
+    published: tuple[Path, JsonLd], dataset: Any
+) -> None:
+    _, document = published
+    record_sets = {node["@id"]: node for node in document["recordSet"]}
+    splits = record_sets["splits"]
+    assert splits["dataType"] == "cr:Split"
+    meanings = {row["splits/name"]: row["splits/url"] for row in splits["data"]}
+    assert meanings == {
+        "train": "http://mlcommons.org/croissant/TrainingSplit",
+        "validation": "http://mlcommons.org/croissant/ValidationSplit",
+        "test": "http://mlcommons.org/croissant/TestSplit",
+    }
+    read = sorted(_text(record["splits/name"]) for record in dataset.records("splits"))
+    assert read == sorted(meanings)
+    for config in CONFIGS:
+        [split] = [f for f in record_sets[config]["field"] if f["name"] == "split"]
+        assert split["references"] == {"field": {"@id": "splits/name"}}
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_records_can_be_selected_by_split(
+    published: tuple[Path, JsonLd], dataset: Any, config: str
+) -> None:
+    folder, _ = published
+    frame = read_config(folder, config)
+    for split in ("train", "validation", "test"):
+        records = dataset.records(config, filters={f"{config}/split": split})
+        ids = sorted(_text(record[f"{config}/id"]) for record in records)
+        assert ids == sorted(frame.filter(frame["split"] == split)["id"].to_list())

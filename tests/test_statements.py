@@ -136,7 +136,7 @@ def _bullets(section: str) -> list[str]:
 
 def test_seed_card_says_which_coverage_is_absent(seed_release: tuple[Path, BuildReport]) -> None:
     _, body = _card(seed_release[0])
-    limitations = _section(body, "### Known limitations and biases")
+    limitations = _section(body, "## Limitations")
     assert (
         "**State media.** All 5 articles come from Vietnamese state media (the Vietnam News "
         "Agency) and a Vietnamese government promotion portal (Vietnam.vn). Such outlets "
@@ -155,7 +155,7 @@ def test_synthetic_card_names_its_own_languages_and_outlets(
     front, body = _card(release)
     assert sorted(front["language"]) == ["en", "vi"]
     assert "in 2 language(s) from 3 outlet(s)" in body
-    limitations = _section(body, "### Known limitations and biases")
+    limitations = _section(body, "## Limitations")
     # Outlets of unrecorded country: nothing may be said to be absent.
     assert "coverage is absent" not in limitations
     assert "critical" not in limitations
@@ -179,7 +179,7 @@ def test_recorded_japanese_outlet_is_not_said_to_be_absent(tmp_path: Path) -> No
     inputs = _write_inputs(tmp_path / "inputs", SYNTHETIC_IDENTITY + JAPANESE_OUTLETS)
     release, _ = build_copy(tmp_path, inputs, prune=True)
     _, body = _card(release)
-    limitations = _section(body, "### Known limitations and biases")
+    limitations = _section(body, "## Limitations")
     assert "Japanese-side" not in limitations and "not recorded" not in limitations
     assert "Vietnamese-side" not in limitations
     assert "1 of 3 articles comes from a Vietnamese government promotion portal" in limitations
@@ -257,25 +257,29 @@ def test_card_and_croissant_say_the_same(seed_release: tuple[Path, BuildReport])
     release, _ = seed_release
     _, body = _card(release)
     croissant = _croissant(release)
-    summary = _section(body, "## Dataset Summary").split("\n\n", 1)[0]
+    summary = body.split("# Vietnam–Japan Relations News\n\n", 1)[1].split("\n\n", 1)[0]
     assert croissant["description"] == summary.replace("**", "").replace(
         "(configuration `related`)", "(record set `related`)"
     )
+    # The card's limitations open with what it counts from the data alone (card._gaps).
+    counted = ("Missing annotations.", "Time covered.", "Share machine-translated.")
     considerations = [
-        b.replace("**", "") for b in _bullets(_section(body, "### Known limitations and biases"))
+        b.replace("**", "")
+        for b in _bullets(_section(body, "## Limitations"))
+        if not b.replace("**", "").startswith(counted)
     ]
     rai = croissant["rai:dataBiases"][:-1] + croissant["rai:dataLimitations"]
     assert considerations == rai
     assert croissant["rai:personalSensitiveInformation"] == [
         _section(body, "### Personal and sensitive information")
     ]
-    assert croissant["rai:dataUseCases"] == _bullets(_section(body, "## Uses"))
+    uses = _section(body, "## What you can teach with it").split("What it is for, and what not:")
+    assert croissant["rai:dataUseCases"] == _bullets(uses[1])
     assert croissant["rai:dataReleaseMaintenancePlan"] == _section(body, "## Maintenance")
     protocol = croissant["rai:dataAnnotationProtocol"]
-    for text, heading in zip(
-        protocol, ("### Language", "### Topics", "### Event dates"), strict=True
-    ):
-        assert _section(body, heading).startswith(text)
+    made = _bullets(_section(body, "## How it was made"))
+    for text, name in zip(protocol, ("Language", "Topics", "Event dates"), strict=True):
+        assert f"**{name}**: {text}" in made
     licensing = _section(body, "## Licensing")
     for licence in croissant["license"]:
         assert f"{licence['name']}" in licensing and licence["description"] in licensing

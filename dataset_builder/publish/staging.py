@@ -19,6 +19,7 @@ from dataset_builder.release.figure import TIMELINE
 CARD_COPIES = {
     "README.md": "DATASET_CARD.md",
     "CITATION.cff": "CITATION.cff",
+    "LICENSE": "LICENSE",
     TIMELINE.as_posix(): TIMELINE.as_posix(),
 }
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from dataset_builder.config import CONFIGS
+from dataset_builder.config import CONFIGS, SPLITS
 from dataset_builder.identity import Author, Identity
 from dataset_builder.ingest.files import file_sha256
 from dataset_builder.release.citation import dataset_bibtex, dataset_identity
@@ -149,13 +149,55 @@ def _file_set_id(config: str) -> str:
     return f"parquet-files-{config}"
 
 
+# The record set of the splits, and the meaning of each split in Croissant's vocabulary.
+SPLITS_RECORD_SET = "splits"
+SPLIT_COLUMN = "split"
+SPLIT_TYPES = {
+    "train": "http://mlcommons.org/croissant/TrainingSplit",
+    "validation": "http://mlcommons.org/croissant/ValidationSplit",
+    "test": "http://mlcommons.org/croissant/TestSplit",
+}
+
+
+def splits_record_set() -> JsonLd:
+    """The splits as a `cr:Split` record set: its name and its meaning, one record each."""
+    name, meaning = f"{SPLITS_RECORD_SET}/name", f"{SPLITS_RECORD_SET}/url"
+    return {
+        "@type": "cr:RecordSet",
+        "@id": SPLITS_RECORD_SET,
+        "name": SPLITS_RECORD_SET,
+        "description": say("splits_record_set", PLAIN),
+        "dataType": "cr:Split",
+        "key": {"@id": name},
+        "field": [
+            {"@type": "cr:Field", "@id": name, "name": "name", "dataType": "sc:Text"},
+            # The meaning as the address of Croissant's term: mlcroissant accepts no
+            # `cr:Split` data type on a field.
+            {"@type": "cr:Field", "@id": meaning, "name": "url", "dataType": "sc:URL"},
+        ],
+        "data": [{name: split, meaning: SPLIT_TYPES[split]} for split in SPLITS],
+    }
+
+
 def record_set(config: str) -> JsonLd:
-    """Record set of a configuration: one field per column of its Parquet files."""
+    """Record set of a configuration: one field per column of its Parquet files; the split
+    column refers to the splits record set, so a reader can select records by split."""
     file_set_id = _file_set_id(config)
     fields = [
         _field(column, f"{config}/{column.name}", file_set_id, column.name, None)
         for column in arrow_schema(config)
     ]
+    for field in fields:
+        if field["name"] == SPLIT_COLUMN:
+            # The split as its file name says it (`<split>-NNNNN-of-NNNNN.parquet`, equal to
+            # the column by construction): a reader selecting one split then reads only
+            # that split's files, which is how mlcroissant filters records.
+            field["source"] = {
+                "fileSet": {"@id": file_set_id},
+                "extract": {"fileProperty": "filename"},
+                "transform": {"regex": f"^({'|'.join(SPLITS)})-.*\\.parquet$"},
+            }
+            field["references"] = {"field": {"@id": f"{SPLITS_RECORD_SET}/name"}}
     return {
         "@type": "cr:RecordSet",
         "@id": config,
@@ -308,5 +350,5 @@ def croissant_metadata(
             "inLanguage": languages,
             **_responsible_ai(report, stats),
             "distribution": distribution(root),
-            "recordSet": [record_set(config) for config in CONFIGS],
+            "recordSet": [splits_record_set(), *(record_set(config) for config in CONFIGS)],
         }

@@ -1,19 +1,26 @@
-"""The card's figure: event dates per year and language, drawn at build time."""
+"""The card's figure: which years the articles speak of, on a true time axis."""
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 TIMELINE = Path("figures") / "event_dates_timeline.png"
-MAX_BARS = 40
+
+# Marker areas (points squared): the largest count gets MARK_AREA + MIN_AREA.
+MARK_AREA = 300
+MIN_AREA = 20
 
 
-def draw_timeline(root: Path, timeline: dict[tuple[str, int], int]) -> Path:
-    """Write a PNG bar chart of event dates per start year, one colour per language.
+def draw_timeline(root: Path, article_years: dict[tuple[str, int], int]) -> Path:
+    """Write a PNG of the articles mentioning each year, one colour and marker per language.
 
-    `timeline` maps (language, start year) to a number of event dates
-    (`dataset_statistics(root)["event_dates"]["timeline"]`).
+    `article_years` maps (language, start year) to the number of articles with an event
+    date starting in that year (`dataset_statistics(root)["event_dates"]["article_years"]`).
     """
+    import numpy as np
+
+    # Dates as datetime64: matplotlib places them on its date axis, to scale.
     # The object-oriented API with the Agg canvas: no pyplot, no GUI backend to import.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -21,30 +28,46 @@ def draw_timeline(root: Path, timeline: dict[tuple[str, int], int]) -> Path:
     figure = Figure(figsize=(9, 3.6), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.subplots()
-    if not timeline:
+    if not article_years:
         axes.text(0.5, 0.5, "no event dates", ha="center", va="center")
+        axes.set_axis_off()
     else:
-        # One bar per year that has event dates; per decade when there are too many years
-        # for readable labels. Empty periods are left out, so centuries-old mentions do
-        # not squeeze the recent ones into a sliver.
-        unit = "year" if len({year for _, year in timeline}) <= MAX_BARS else "decade"
-        counts: dict[tuple[str, int], int] = {}
-        for (language, year), n in timeline.items():
-            period = year if unit == "year" else year // 10 * 10
-            counts[(language, period)] = counts.get((language, period), 0) + n
-        periods = sorted({period for _, period in counts})
-        labels = [str(p) if unit == "year" else f"{p}s" for p in periods]
-        positions = list(range(len(periods)))
-        bottom = [0] * len(periods)
-        for language in sorted({language for language, _ in counts}):
-            heights = [counts.get((language, period), 0) for period in periods]
-            axes.bar(positions, heights, bottom=bottom, label=language, width=0.8)
-            bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
-        axes.set_xticks(positions, labels, rotation=60, ha="right", fontsize=8)
-        axes.legend(title="language", frameon=False)
-        axes.set_xlabel(f"{unit} of the event date's start (periods without event dates omitted)")
-        axes.set_ylabel("event dates")
-    axes.set_title("Event dates mentioned in the articles, per year and language")
+        languages = sorted({language for language, _ in article_years})
+        largest = max(article_years.values())
+        for row, language in enumerate(languages):
+            points = sorted(
+                (year, n) for (code, year), n in article_years.items() if code == language
+            )
+            # The middle of the year, so a mark sits inside the year it stands for.
+            dates = np.array([datetime.date(year, 7, 1) for year, _ in points], "datetime64[D]")
+            # Area in proportion to the articles: a mark of one article is as large as any.
+            sizes = [MARK_AREA * n / largest + MIN_AREA for _, n in points]
+            axes.scatter(
+                dates,
+                [row] * len(dates),
+                s=sizes,
+                color=f"C{row}",
+                alpha=0.6,
+                edgecolors="black",
+                linewidths=0.5,
+            )
+        for n in sorted({1, largest}):
+            axes.scatter(
+                [],
+                [],
+                s=MARK_AREA * n / largest + MIN_AREA,
+                color="grey",
+                alpha=0.6,
+                edgecolors="black",
+                linewidths=0.5,
+                label=f"{n} article{'s' if n > 1 else ''}",
+            )
+        axes.set_yticks(range(len(languages)), languages)
+        axes.set_ylim(-0.6, len(languages) - 0.4)
+        axes.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), labelspacing=1.2)
+        axes.set_xlabel("year in which an event date starts (calendar time, to scale)")
+        axes.set_ylabel("language")
+    axes.set_title("Years the articles speak of: articles per event-date year and language")
     figure.tight_layout()
     path = root / TIMELINE
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -136,6 +136,8 @@ def _year_label(batch: pa.RecordBatch) -> pa.Array:
 def dataset_statistics(root: Path) -> dict[str, Any]:
     counts: defaultdict[str, Counter[str]] = defaultdict(Counter)
     articles = event_dates = relative = 0
+    # Articles that lack an annotation or a date: the card's limitations.
+    missing: Counter[str] = Counter()
     body_lengths: Counter[int] = Counter()
     # articles per size of their story (1 + its other copies): a story of k articles is k
     # rows that each list k - 1 copies, so the stories are counted without a set of ids.
@@ -173,6 +175,12 @@ def dataset_statistics(root: Path) -> dict[str, Any]:
         )
         for pair in pc.value_counts(pc.utf8_length(batch["body"])).to_pylist():
             body_lengths[pair["values"]] += pair["counts"]
+        missing["topic"] += pc.sum(pc.is_null(batch["primary_topic"])).as_py() or 0
+        missing["published_date"] += pc.sum(pc.is_null(batch["published_date"])).as_py() or 0
+        missing["event_dates"] += (
+            pc.sum(pc.equal(pc.fill_null(pc.list_value_length(batch["event_dates"]), 0), 0)).as_py()
+            or 0
+        )
         sizes = pc.add(pc.list_value_length(batch["story_copies"]), 1)
         for pair in pc.value_counts(sizes).to_pylist():
             story_sizes[pair["values"]] += pair["counts"]
@@ -190,11 +198,19 @@ def dataset_statistics(root: Path) -> dict[str, Any]:
             counts["per_decade"],
             pc.binary_join_element_wise(pc.cast(decades, pa.string()), "s", ""),
         )
-        # language|start year, for the timeline figure
-        date_language = pc.take(language, pc.list_parent_indices(batch["event_dates"]))
+        # language|start year once per article that mentions the year, for the figure: an
+        # article mentioning a year ten times counts once, so one long article is one mark.
+        mentions = pa.table(
+            {"article": pc.list_parent_indices(batch["event_dates"]), "year": years}
+        ).drop_null()
+        distinct = mentions.group_by(["article", "year"], use_threads=False).aggregate([])
         _count(
-            counts["timeline"],
-            pc.binary_join_element_wise(date_language, pc.cast(years, pa.string()), "|"),
+            counts["article_years"],
+            pc.binary_join_element_wise(
+                pc.take(language, distinct["article"]),
+                pc.cast(distinct["year"], pa.string()),
+                "|",
+            ),
         )
     related = related_dates = 0
     related_languages: Counter[str] = Counter()
@@ -225,11 +241,13 @@ def dataset_statistics(root: Path) -> dict[str, Any]:
         ),
         "granularity": _ordered(counts["granularity"]),
         "relative": relative,
-        # (language, start year) -> event dates, for the timeline figure
-        "timeline": {
-            (key.split("|")[0], int(key.split("|")[1])): n for key, n in counts["timeline"].items()
+        # (language, start year) -> articles with an event date starting in that year
+        "article_years": {
+            (key.split("|")[0], int(key.split("|")[1])): n
+            for key, n in sorted(counts["article_years"].items())
         },
     }
+    stats["without"] = dict(sorted(missing.items()))
     # size -> stories of that many articles (rounded up: a folder holding only some of a
     # story's copies, one split of a release say, still counts that story).
     stories = {size: -(-count // size) for size, count in sorted(story_sizes.items())}
