@@ -197,3 +197,33 @@ def test_streaming_load_reads_every_article_of_a_split(
         rows = list(streamed[split])
         assert [row["id"] for row in rows] == expected
         assert all(row["title"] for row in rows)
+
+
+def _card_blocks(card: Path) -> list[Block]:
+    text = card.read_text(encoding="utf-8")
+    return [
+        Block(m[1], m[2], text.count("\n", 0, m.start()) + 1)
+        for m in FENCE.finditer(text)
+        if m[1] == "python"
+    ]
+
+
+def test_the_cards_python_blocks_run(seed_release: tuple[Path, BuildReport]) -> None:
+    """The card of a release (its README.md) shows how to load it; that code runs beside it."""
+    release, _ = seed_release
+    blocks = _card_blocks(release / "README.md")
+    assert blocks, "the card shows no Python"
+    for block in blocks:
+        # Each block as written, then a look at what it loaded, so a block that loads
+        # nothing fails.
+        shown = "\nprint({k: v for k, v in globals().items() if not k.startswith('_')})\n"
+        done = subprocess.run(
+            [sys.executable, "-c", block.code + shown],
+            cwd=release.parent,
+            env=_environment(),
+            capture_output=True,
+            text=True,
+            timeout=BLOCK_TIMEOUT,
+        )
+        assert done.returncode == 0, f"card:{block.line}\n{done.stderr[-3000:]}"
+        assert "articles" in done.stdout, f"card:{block.line} loaded nothing"
