@@ -24,7 +24,6 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 # links to the sources: schema/ (the contract), CHANGELOG.md, benchmarks/results/.
 DATA_DIR = PACKAGE_DIR / "data"
 SCHEMA_DIR = DATA_DIR / "schema"
-CHANGELOG = DATA_DIR / "CHANGELOG.md"
 BENCHMARK_RESULTS = DATA_DIR / "benchmark-results"
 RESOURCES_DIR = Path(__file__).resolve().parent / "resources"
 

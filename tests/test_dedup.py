@@ -55,14 +55,14 @@ def test_index_finds_ids_copies_and_near_copies_preferring_the_earliest() -> Non
     assert index.first_seen("a0") == "a0.txt" and index.first_seen("a1") is None
     texts = [_text(rng, 200) for _ in range(30)]
     for number, text in enumerate(texts):
-        assert index.near_duplicate(fingerprint(text)) is None
+        assert index.near_duplicates(fingerprint(text)) == []
         index.publish(f"a{number}", number.to_bytes(32, "big"), fingerprint(text))
     assert index.exact_duplicate((5).to_bytes(32, "big")) == "a5"
     assert index.exact_duplicate((99).to_bytes(32, "big")) is None
     index.publish("copy-of-a5", b"x" * 32, fingerprint(texts[5]))
-    found = index.near_duplicate(fingerprint(texts[5] + " slut"))
-    assert found is not None and found[0] == "a5" and found[1] >= NEAR_DUPLICATE_THRESHOLD
-    assert index.near_duplicate(fingerprint(_text(rng, 200))) is None
+    found = index.near_duplicates(fingerprint(texts[5] + " slut"))
+    assert found[0].record_id == "a5" and found[0].similarity >= NEAR_DUPLICATE_THRESHOLD
+    assert index.near_duplicates(fingerprint(_text(rng, 200))) == []
     index.close()
 
 

@@ -238,14 +238,6 @@ class PublishedIndex:
         ]
         return sorted(near, key=lambda match: (-match.similarity, match.n))
 
-    def near_duplicate(self, fingerprint: Fingerprint) -> tuple[str, float] | None:
-        """The most similar published article at or above the threshold, if any.
-
-        Ties go to the earliest published article.
-        """
-        near = self.near_duplicates(fingerprint)
-        return (near[0].record_id, near[0].similarity) if near else None
-
     def publish(
         self,
         record_id: str,

@@ -24,7 +24,6 @@ import yaml
 
 from dataset_builder.config import (
     CONFIGS,
-    SCHEMA_DIR,
     SPLIT_HASH_PREFIX,
     SPLITS,
 )
@@ -93,12 +92,6 @@ def bcp47_names() -> dict[str, str]:
         for language, name in language_names().items()
         for script in SCRIPT_NAMES
     }
-
-
-def topic_labels() -> dict[str, str]:
-    """English IPTC labels of the vocabulary's codes, for the card's tables."""
-    vocabulary = json.loads((SCHEMA_DIR / "iptc-mediatopics.json").read_text(encoding="utf-8"))
-    return {topic["code"]: topic["labels"]["en"] for topic in vocabulary["topics"]}
 
 
 def release_date(identity: Identity | None = None) -> str | None:
