@@ -42,8 +42,26 @@ def _field_kib(path: str, name: str) -> int:
     return 0
 
 
-def _tree_memory_bytes(pid: int, with_pss: bool) -> tuple[int, int]:
-    """Resident and proportional memory (RSS, PSS) of a process and its descendants.
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _tree_pids(pid: int) -> list[int]:
+    """A process and its descendants (those still running)."""
+    found, stack = [], [pid]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as handle:
+                    stack.extend(int(child) for child in handle.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return found
+
+
+def _tree_memory_bytes(pids: list[int], with_pss: bool) -> tuple[int, int]:
+    """Resident and proportional memory (RSS, PSS) of processes.
 
     RSS added up counts a page shared by forked workers once per process; PSS divides
     each shared page among the processes that share it, so its sum is the memory the
@@ -51,36 +69,50 @@ def _tree_memory_bytes(pid: int, with_pss: bool) -> tuple[int, int]:
     asked (and 0 is returned otherwise).
     """
     rss = pss = 0
-    stack = [pid]
-    while stack:
-        current = stack.pop()
+    for pid in pids:
         try:
-            rss += _field_kib(f"/proc/{current}/status", "VmRSS:") * 1024
+            rss += _field_kib(f"/proc/{pid}/status", "VmRSS:") * 1024
             if with_pss:
-                pss += _field_kib(f"/proc/{current}/smaps_rollup", "Pss:") * 1024
-            for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as handle:
-                    stack.extend(int(child) for child in handle.read().split())
+                pss += _field_kib(f"/proc/{pid}/smaps_rollup", "Pss:") * 1024
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
     return rss, pss
 
 
-def _run_measured(command: list[str]) -> tuple[float, int, int]:
-    """Wall seconds, peak RSS and peak PSS (bytes) of the process tree running `command`."""
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+
+
+def _run_measured(command: list[str]) -> tuple[float, float, int, int]:
+    """Wall seconds, CPU seconds (user and system, over the process tree), peak RSS and
+    peak PSS (bytes) of the process tree running `command`.
+
+    A process's CPU time is its last sample: one that exits between two samples loses
+    at most one interval of it.
+    """
     peak = peak_pss = 0
+    cpu: dict[int, float] = {}
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     done = threading.Event()
 
     def sample() -> None:
-        # RSS every 50 ms, PSS (10 ms of kernel work per process) every second: the
-        # sampler must not take the CPU it measures.
+        # RSS and CPU every 50 ms, PSS (10 ms of kernel work per process) every second:
+        # the sampler must not take the CPU it measures.
         nonlocal peak, peak_pss
         count = 0
         while not done.is_set():
-            rss, pss = _tree_memory_bytes(process.pid, with_pss=count % 20 == 0)
+            pids = _tree_pids(process.pid)
+            rss, pss = _tree_memory_bytes(pids, with_pss=count % 20 == 0)
             peak, peak_pss = max(peak, rss), max(peak_pss, pss)
+            for pid in pids:
+                cpu[pid] = max(cpu.get(pid, 0.0), _cpu_seconds(pid))
             count += 1
             time.sleep(0.05)
 
@@ -92,7 +124,7 @@ def _run_measured(command: list[str]) -> tuple[float, int, int]:
     sampler.join()
     if process.returncode != 0:
         raise RuntimeError(f"{command[:4]} failed: {stderr.decode()[-2000:]}")
-    return seconds, peak, peak_pss
+    return seconds, sum(cpu.values()), peak, peak_pss
 
 
 def _folder_bytes(folder: Path) -> int:
@@ -118,13 +150,15 @@ def build_run(corpus: Path, work: Path, workers: int) -> dict[str, Any]:
         "--workers",
         str(workers),
     ]
-    seconds, peak, peak_pss = _run_measured(command)
+    seconds, cpu_seconds, peak, peak_pss = _run_measured(command)
     count = len(list(corpus.iterdir()))
     result = {
         "articles": count,
         "seconds": round(seconds, 2),
         "articles_per_second": round(count / seconds, 1),
         "ms_per_article": round(1000 * seconds / count, 3),
+        "cpu_seconds": round(cpu_seconds, 2),
+        "cpu_ms_per_article": round(1000 * cpu_seconds / count, 3),
         "peak_rss_mib": round(peak / 2**20, 1),
         "peak_pss_mib": round(peak_pss / 2**20, 1),
         "output_mib": round(_folder_bytes(output) / 2**20, 2),
@@ -164,7 +198,7 @@ def baseline_run(corpus: Path, work: Path, workers: int) -> dict[str, Any]:
         str(work / "baseline.parquet"),
         str(workers),
     ]
-    seconds, peak, peak_pss = _run_measured(env_command)
+    seconds, _, peak, peak_pss = _run_measured(env_command)
     count = len(list(corpus.iterdir()))
     return {
         "articles": count,
@@ -178,20 +212,21 @@ def baseline_run(corpus: Path, work: Path, workers: int) -> dict[str, Any]:
 STARTUP_PROBE = r"""
 import time
 started = time.perf_counter()
-from dataset_builder.annotators import language
-from dataset_builder.build import runtime
-runtime.load_annotators()
+import dataset_builder.build.runtime
+from dataset_builder.annotators import language, topics
+from dataset_builder.validate import contract
+topics.default_topic_annotator()
+contract.load_validators()
 loaded = time.perf_counter()
-language.detect_language(["Vietnam och Japan samarbetar inom handel, kultur och utbildning."])
+language.load_models()
 print(loaded - started, time.perf_counter() - loaded)
 """
 
 
 def startup_costs(repeats: int = 3) -> dict[str, float]:
     """Fixed costs of annotating, in a fresh process: importing the annotators and loading
-    their resources (done once, in the server workers are forked from), then the first
-    Latin-script text (each worker: lingua loads its Latin-script language models).
-    Medians of `repeats` runs."""
+    their lexicons and validators, then lingua loading its Latin-script language models
+    (both done once, in the server workers are forked from). Medians of `repeats` runs."""
     samples = [
         [
             float(value)
@@ -231,6 +266,12 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=RESULTS,
+        help="where to write the results (default: the file the dataset card reads)",
+    )
     args = parser.parse_args()
     environment = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
     os.environ.update(environment)
@@ -243,7 +284,8 @@ def main() -> None:
             runs.append(run)
             print(
                 f"N={size:>7,}: {run['seconds']:>8.1f} s  {run['articles_per_second']:>8,.1f} articles/s  "
-                f"{run['ms_per_article']:.2f} ms/article  peak RSS {run['peak_rss_mib']:,.0f} MiB "
+                f"{run['ms_per_article']:.2f} ms/article ({run['cpu_ms_per_article']:.2f} ms CPU)  "
+                f"peak RSS {run['peak_rss_mib']:,.0f} MiB "
                 f"(PSS {run['peak_pss_mib']:,.0f} MiB)  output {run['output_mib']:,.1f} MiB",
                 flush=True,
             )
@@ -274,8 +316,7 @@ def main() -> None:
     }
     print(
         f"fresh process: annotators loaded in {result['startup']['annotators_seconds']:.2f} s; "
-        f"first Latin-script text {result['startup']['latin_models_seconds']:.2f} s "
-        "(lingua loading its models)"
+        f"lingua's Latin-script models {result['startup']['latin_models_seconds']:.2f} s"
     )
     if len(runs) > 1:
         first, last = runs[0], runs[-1]
@@ -303,8 +344,8 @@ def main() -> None:
             )
         )
     if not args.no_write:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        args.results.parent.mkdir(parents=True, exist_ok=True)
+        args.results.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

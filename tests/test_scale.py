@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -144,3 +145,36 @@ def test_memory_holds_only_inputs_in_flight(tmp_path: Path, corpus: Path) -> Non
     assert [i["file"] for i in logged] == sorted(p.name for p in corpus.iterdir())
     lines = next(i for i in logged if i["file"] == "m-lines.jsonl")
     assert sum(lines["outcomes"].values()) == 25
+
+
+WORKER_PROBE = """
+import sys
+from pathlib import Path
+import dataset_builder.build.worker_preload
+from dataset_builder.build.worker import process_chunk
+from dataset_builder.ingest.read import read_input
+folder = Path(sys.argv[1])
+records = []
+for path in sorted(folder.iterdir()):
+    for item in read_input(path, folder, parse=False)[1]:
+        records.append({**item, "split": "train"})
+imported = set(sys.modules)
+done = process_chunk(records)
+print(sorted(set(sys.modules) - imported))
+print(sorted({item.language for item in done}))
+"""
+
+
+def test_worker_server_leaves_nothing_to_import_after_the_fork(tmp_path: Path) -> None:
+    # Workers are forked from the server that imported `worker_preload`: what it left
+    # unimported, every worker would import again (pandas among them, which pyarrow
+    # imports the first time it converts rows).
+    folder = write_corpus(tmp_path / "inputs", 8, seed=5)
+    done = subprocess.run(
+        [sys.executable, "-c", WORKER_PROBE, str(folder)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    assert done.stdout.splitlines() == ["[]", "['sv', 'zh']"]

@@ -12,6 +12,7 @@ counting characters that exist only in one of the two writing systems.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from functools import cache
@@ -28,6 +29,15 @@ VERSION = "1"
 # on the seeds the confidence is already 1.0 at 300 characters, and the detector's cost
 # grows linearly with the text (about 1 ms per 1,000 Latin characters).
 MAX_DETECTION_CHARS = 400
+
+# Ideographs lingua's rules count as Chinese (blocks of the Han script only).
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
+# Latin script with no letter particular to one language, as long as the detection window:
+# to tell it apart, lingua loads the models of every candidate written in Latin script
+# that it uses for text of that length.
+_MODEL_SAMPLE = ("Vietnam and Japan signed agreements on trade, culture and education. " * 8)[
+    :MAX_DETECTION_CHARS
+]
 
 
 class LanguageResult(NamedTuple):
@@ -65,6 +75,33 @@ def detector_candidates(
     }
     candidates = tuple(dict.fromkeys([*detected_as, *declared.guard_languages]))
     return candidates, detected_as
+
+
+def _decided_as_chinese(text: str) -> bool:
+    """Whether every letter of `text` is an ideograph: lingua's rules then call it Chinese
+    with confidence 1.0 before looking at any model.
+
+    Deciding it here spares most Chinese text the call into lingua. A Latin word, kana or
+    hangul leaves the decision to lingua, whose rules then weigh the words of each script.
+    """
+    return not any(ch.isalpha() for ch in _HAN.sub("", text))
+
+
+def load_models(languages: Sequence[str] = LANGUAGES, root: Path = RESOURCES_DIR) -> None:
+    """Have lingua load the models it tells `languages` apart by in an article's text,
+    now rather than at the first such text in Latin script, and read the Chinese script
+    tables.
+
+    lingua loads a language's models the first time a text could be in it, and only
+    texts in Latin script need them (other scripts are decided by its rules). Text of an
+    article's length is told apart by one n-gram size; a short text (a headline alone)
+    uses all sizes, whose models take many times longer to load, and they are left to
+    the first short text in Latin script. Called in the process that worker processes
+    are forked from, so that they share one copy.
+    """
+    candidates, _ = detector_candidates(tuple(languages), root)
+    _detector(candidates).compute_language_confidence_values(_MODEL_SAMPLE)
+    chinese_script("")  # and the characters that tell the Chinese scripts apart
 
 
 @cache
@@ -144,6 +181,9 @@ def detect_language(
     if not any(ch.isalpha() for ch in text):
         return LanguageResult(UNDETERMINED, None, 0.0)
     candidates, detected_as = detector_candidates(tuple(languages), root)
+    chinese = detected_as.get("zh")
+    if chinese is not None and _decided_as_chinese(text):
+        return LanguageResult(chinese, script_for(chinese, text, root), 1.0)
     values = _detector(candidates).compute_language_confidence_values(text)
     best = values[0] if values else None
     confidence = round(best.value, 4) if best else 0.0

@@ -10,15 +10,22 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pyarrow as pa
 
-from dataset_builder.annotators import topics
+from dataset_builder.annotators import dates, language, topics
+from dataset_builder.annotators.languages import UNDETERMINED
+from dataset_builder.annotators.topics.folding import FOLDINGS
 from dataset_builder.validate import contract
 
 M_MMAP_THRESHOLD = -3  # glibc mallopt parameter (malloc.h)
 
 
 def load_annotators() -> None:
-    """Load lexicons and validators in this process (once; later calls cost nothing)."""
+    """Load lexicons, date rules, the language detector's models and validators in this
+    process (once; later calls cost next to nothing)."""
     topics.default_topic_annotator()
+    for fold in FOLDINGS.values():  # the tables a topic lexicon's folding is made from
+        fold("")
+    dates.find_dates([], UNDETERMINED)  # compiles the date rules of every language
+    language.load_models()
     contract.load_validators()
 
 
