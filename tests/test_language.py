@@ -119,6 +119,8 @@ def test_ideographs_among_other_letters_are_left_to_lingua(
     pieces = ideographs + others
     rng.shuffle(pieces)
     text = "".join(pieces)
+    # Kana too few to be Japanese are another rule's (test_stray_kana_among_ideographs...).
+    assume(language_annotator._without_stray_kana(text[:MAX_DETECTION_CHARS]) is None)
     asked: list[str] = []
     detector = language_annotator._detector(detector_candidates(tuple(LANGUAGES))[0])
 
@@ -153,6 +155,32 @@ for sentence in [
     language.detect_language([sentence * 8])
 print(resident_mib() - before)
 """
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A Chinese report quoting a Japanese title that holds one kana.
+        "日本首相在东京出席《日本の未来》论坛并发表讲话，表示将继续加强与越南在经济、"
+        "贸易、投资和人力资源培训等领域的合作，推动两国全面战略伙伴关系深入发展。",
+        # A Japanese brand with a katakana letter in a Chinese business report.
+        "越南与日本企业签署协议，ソ尼公司将在河内建设新工厂，预计明年投产，"
+        "项目总投资约五亿美元，将为当地创造两千多个就业岗位。",
+    ],
+)
+def test_stray_kana_among_ideographs_are_chinese_quoting_japanese(text: str) -> None:
+    assert detect_language([text]).language == "zh"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "日越首脳会談で経済連携協定に署名へ",
+        "日本とベトナムの首脳は二十七日にハノイで会談し、貿易と投資の拡大で合意した。",
+    ],
+)
+def test_japanese_with_its_kana_stays_japanese(text: str) -> None:
+    assert detect_language([text]).language == "ja"
 
 
 def test_loaded_models_leave_nothing_to_load_for_articles_in_latin_script() -> None:

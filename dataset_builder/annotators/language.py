@@ -24,7 +24,7 @@ from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBui
 from dataset_builder.annotators.languages import UNDETERMINED, scan_languages
 from dataset_builder.config import LANGUAGES, MIN_LANGUAGE_CONFIDENCE, RESOURCES_DIR
 
-VERSION = "1"
+VERSION = "2"
 # Long articles are identified from their title and the first characters of their text:
 # on the seeds the confidence is already 1.0 at 300 characters, and the detector's cost
 # grows linearly with the text (about 1 ms per 1,000 Latin characters).
@@ -32,6 +32,15 @@ MAX_DETECTION_CHARS = 400
 
 # Ideographs lingua's rules count as Chinese (blocks of the Han script only).
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
+# Kana letters (the katakana middle dot, which Chinese also writes between the parts of a
+# foreign name, is punctuation and left out).
+_KANA = re.compile(
+    "[\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9f]"
+)
+# Japanese writes its grammar in kana, so kana are a large share of any Japanese sentence;
+# ideographs with kana below this share are Chinese quoting a Japanese name or title, which
+# lingua's rules (any kana means Japanese) would call Japanese.
+STRAY_KANA_SHARE = 0.05
 # Latin script with no letter particular to one language, as long as the detection window:
 # to tell it apart, lingua loads the models of every candidate written in Latin script
 # that it uses for text of that length.
@@ -85,6 +94,15 @@ def _decided_as_chinese(text: str) -> bool:
     hangul leaves the decision to lingua, whose rules then weigh the words of each script.
     """
     return not any(ch.isalpha() for ch in _HAN.sub("", text))
+
+
+def _without_stray_kana(text: str) -> str | None:
+    """`text` without its kana when they are too few among its ideographs to be Japanese
+    (see STRAY_KANA_SHARE), else None."""
+    kana = len(_KANA.findall(text))
+    if not kana or kana >= STRAY_KANA_SHARE * (kana + len(_HAN.findall(text))):
+        return None
+    return _KANA.sub("", text)
 
 
 def load_models(languages: Sequence[str] = LANGUAGES, root: Path = RESOURCES_DIR) -> None:
@@ -182,8 +200,13 @@ def detect_language(
         return LanguageResult(UNDETERMINED, None, 0.0)
     candidates, detected_as = detector_candidates(tuple(languages), root)
     chinese = detected_as.get("zh")
-    if chinese is not None and _decided_as_chinese(text):
-        return LanguageResult(chinese, script_for(chinese, text, root), 1.0)
+    if chinese is not None:
+        if _decided_as_chinese(text):
+            return LanguageResult(chinese, script_for(chinese, text, root), 1.0)
+        quoting = _without_stray_kana(text)
+        if quoting is not None and _decided_as_chinese(quoting):
+            return LanguageResult(chinese, script_for(chinese, text, root), 1.0)
+        text = quoting or text
     values = _detector(candidates).compute_language_confidence_values(text)
     best = values[0] if values else None
     confidence = round(best.value, 4) if best else 0.0
