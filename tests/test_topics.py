@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ from dataset_builder.annotators.topics import (
     load_vocabulary,
 )
 from dataset_builder.annotators.topics.enumerations import CJK_ENUMERATION, Enumerations
+from dataset_builder.annotators.topics.folding import FOLDINGS
+from dataset_builder.annotators.topics.lexicon import Lexicon, load_lexicon
 from dataset_builder.config import LANGUAGES, RESOURCES_DIR, SCHEMA_DIR
 from dataset_builder.evaluation.topics import (
     GoldItem,
@@ -290,6 +293,62 @@ def test_lists_are_those_the_list_patterns_find_anywhere(text: str) -> None:
     everywhere = [m.span() for m in CJK_ENUMERATION.finditer(text)]
     everywhere += [m.span() for m in enumerations.latin_pattern.finditer(text)]
     assert enumerations.spans(text) == sorted(everywhere)
+
+
+@cache
+def packaged_lexicon(language: str) -> Lexicon:
+    """One lexicon per language for the whole test run, so that what it remembers from
+    earlier texts is in play."""
+    declared = {item.code: item for item in scan_languages(RESOURCES_DIR)}[language]
+    fold = FOLDINGS[declared.topic_folding] if declared.topic_folding else None
+    return load_lexicon(declared.topics_path, load_vocabulary(), fold)
+
+
+# Phrase words ("gå i pension", "Förenta nationerna") next to words ending or starting like
+# them, compounds, capitals and whitespace runs: where matching by word and matching the
+# whole text could part.
+SWEDISH_WORDS = [
+    "gå", "återgå", "i", "Hanoi", "pension", "pensionen", "handel", "frihandeln", "Förenta",
+    "förenta", "nationerna", "mänskliga", "rättigheterna", "FN", "fn", "och", "val", ".",
+]  # fmt: skip
+SEPARATORS = [" ", " ", " ", "  ", "\n", "\n\n", ", ", ""]
+# Chinese terms, Latin-letter terms in and out of capitals, and Latin letters around them.
+CHINESE_TOKENS = [
+    "经济", "增长", "贸易", "投资", "合作", "GDP", "gdp", "Gdp", "G20", "g20", "x", "X", "2",
+    "，", " ", "的", "PM2.5",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(SWEDISH_WORDS), st.sampled_from(SEPARATORS)), max_size=30
+    ).map(lambda pairs: "".join(word + separator for word, separator in pairs))
+)
+def test_words_match_as_the_pattern_matches_the_whole_text(text: str) -> None:
+    # A lexicon of whole words matches word by word and remembers the matches of words and
+    # of stretches a phrase may run over; the pattern over the whole text defines them.
+    lexicon = packaged_lexicon("sv")
+    # The text in lower case first, so that what is remembered from it could stand in
+    # for the text's own words ("fn" for "FN").
+    for variant in (text.lower(), text):
+        everywhere = lexicon._resolve_all(variant, lexicon._pattern.finditer(variant.lower()))
+        assert lexicon.find(variant) == everywhere
+        assert lexicon.find(variant) == everywhere  # now from what it remembers
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(CHINESE_TOKENS), max_size=40).map("".join))
+def test_substrings_match_as_the_case_insensitive_pattern_matches(text: str) -> None:
+    # Text that lower-casing leaves as it is has its matches looked up by automaton
+    # pattern, other text by matched string; the case-insensitive pattern over the
+    # original text (used where lower-casing changes the length) defines them both.
+    lexicon = packaged_lexicon("zh")
+    everywhere = lexicon._resolve_all(text, lexicon._pattern_ignoring_case.finditer(text))
+    assert lexicon.find(text) == everywhere
+    assert lexicon.find(text.lower()) == lexicon._resolve_all(
+        text.lower(), lexicon._pattern_ignoring_case.finditer(text.lower())
+    )
 
 
 def headline_item(language: str, headline: str, summary: str) -> TopicResult:

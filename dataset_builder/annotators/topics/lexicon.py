@@ -44,9 +44,12 @@ _ACRONYM = re.compile(r"^[A-Z0-9&-]*[A-Z][A-Z0-9&-]*$")
 # Matches resolved to lexicon terms are memoised per lexicon; past this many distinct
 # matched strings (never reached with news text) the memo starts afresh.
 _MAX_RESOLVED = 100_000
-# The matches of words are memoised per lexicon of whole words; past this many distinct
-# words the memo starts afresh.
+# The matches of words, and of stretches a phrase may run over, are memoised per lexicon
+# of whole words; past this many distinct words (or stretches) the memo starts afresh.
 _MAX_WORDS = 200_000
+# Stretches of more words than this (Vietnamese, where most syllables may start a phrase,
+# has whole clauses of them) seldom recur, so their matches are not memoised.
+_MAX_STRETCH_WORDS = 2
 
 
 class LexiconError(ValueError):
@@ -82,6 +85,9 @@ class Term(NamedTuple):
     role: str | None
     weak: bool  # a weak term (weight at most `WEAK_TERM_WEIGHT`)
     check_edges: bool  # a Latin-letter end in a CJK lexicon: see `Lexicon._stands_alone`
+    # The code and the key in one string, which keeps its hash: what a per-term cap
+    # counts (see "Scoring" in `scoring`).
+    counted_as: str
 
 
 def _term_key(text: str) -> str:
@@ -136,6 +142,9 @@ class Lexicon:
         # which it then stands in for.
         self._automaton: AhoCorasick | None = None
         bare_forms = sorted(set(forms["bare"]))
+        # The automaton's patterns, and the term each stands for, resolved when first found.
+        self._automaton_patterns = bare_forms
+        self._terms_by_pattern: list[Term | None] = [_UNRESOLVED] * len(bare_forms)
         if not self.word_boundaries and bare_forms and not any(" " in f for f in bare_forms):
             self._automaton = AhoCorasick(bare_forms, matchkind=MatchKind.LeftmostLongest)
             self._pattern = re.compile("(?!)")
@@ -146,13 +155,21 @@ class Lexicon:
         # for a lexicon without word boundaries, by matched text alone.
         self._resolved: dict[tuple[str, str], Term | None] = {}
         self._resolved_bare: dict[str, Term | None] = {}
+        # A word a phrase may start in ends with one of the words a phrase goes on from.
+        # (A pattern: with thousands of them (Vietnamese), comparing each with the end of
+        # every new word was slow.)
+        self._phrase_word_end = re.compile(
+            "(?:" + trie_pattern(sorted(phrase_words)) + r")\Z" if phrase_words else "(?!)"
+        )
         # For lexicons of whole words (see `_find_by_word`): the matches of each word (a
         # whitespace-separated run of characters) seen so far, at offsets into the word;
         # the words a phrase may start in; and those words with those that have a match.
-        self._phrase_words = tuple(sorted(phrase_words))
         self._word_matches: dict[str, tuple[tuple[int, int, Term], ...]] = {}
         self._notable_words: set[str] = set()
         self._phrase_starts: set[str] = set()
+        # The matches in each stretch of text run from a word a phrase may start in (see
+        # `_find_by_word`), at offsets into the stretch.
+        self._stretch_matches: dict[str, tuple[tuple[int, int, Term], ...]] = {}
 
     def _split_wildcards(self, term: str) -> tuple[str, str]:
         if not self.word_boundaries:
@@ -207,7 +224,10 @@ class Lexicon:
             core[0] in _ASCII_ALNUM or core[-1] in _ASCII_ALNUM
         )
         weak = entry.weight <= WEAK_TERM_WEIGHT
-        return Term(entry.code, entry.weight, _term_key(core), entry.role, weak, check_edges)
+        key = _term_key(core)
+        return Term(
+            entry.code, entry.weight, key, entry.role, weak, check_edges, f"{entry.code}\0{key}"
+        )
 
     def find(self, text: str) -> list[tuple[int, int, Term]]:
         """Start, end and term of every match in `text`, in text order."""
@@ -224,8 +244,22 @@ class Lexicon:
         `_resolve_all`, cut down to a pattern that matches bare terms and nothing else:
         with one match for every few characters of Chinese text, each step counts.
         """
-        resolved = self._resolved_bare
         results = []
+        if self._automaton is not None and lowered == text:
+            # The matched text is then the automaton's pattern as written: its term is
+            # looked up by the pattern's index, without slicing and hashing the match.
+            terms = self._terms_by_pattern
+            for index, start, end in self._automaton.find_matches_as_indexes(text):
+                term = terms[index]
+                if term is _UNRESOLVED:
+                    term = terms[index] = self._resolve("bare", self._automaton_patterns[index])
+                if term is None:
+                    continue
+                if term.check_edges and not self._stands_alone(text, start, end):
+                    continue
+                results.append((start, end, term))
+            return results
+        resolved = self._resolved_bare
         if self._automaton is not None:
             found: Iterable[tuple[int, int, int]] = self._automaton.find_matches_as_indexes(lowered)
         else:
@@ -288,42 +322,64 @@ class Lexicon:
         word are worked out once, and most words have none.
         """
         words = text.split()
+        word_matches = self._word_matches
         # (`filterfalse`, `compress` and `map` keep the loops over all words out of Python.)
-        new = set(itertools.filterfalse(self._word_matches.__contains__, words))
+        new = set(itertools.filterfalse(word_matches.__contains__, words))
         if new:
-            if len(self._word_matches) + len(new) > _MAX_WORDS:
-                self._word_matches.clear()
+            if len(word_matches) + len(new) > _MAX_WORDS:
+                word_matches.clear()
                 self._notable_words.clear()
                 self._phrase_starts.clear()
+                self._stretch_matches.clear()
                 new = set(words)
             self._learn(new)
-        notable, phrase_starts, word_matches = (
+        notable, phrase_starts, stretch_matches = (
             self._notable_words,
             self._phrase_starts,
-            self._word_matches,
+            self._stretch_matches,
         )
         found: list[tuple[int, int, Term]] = []
         add = found.append
+        find = text.find
+        length = len(text)
+        count = len(words)
         position = 0  # where the next word to find starts, or whitespace before it
         last = -1  # the index of the last word matched so far
         for index in itertools.compress(itertools.count(), map(notable.__contains__, words)):
             if index <= last:  # matched with a phrase before it
                 continue
             word = words[index]
-            start = text.find(word, position)
-            while not _stands_as_word(text, start, start + len(word)):
-                start = text.find(word, start + 1)
+            start = find(word, position)
             end = start + len(word)
+            # The first occurrence that is a whole whitespace-separated word.
+            while (start and not text[start - 1].isspace()) or (
+                end < length and not text[end].isspace()
+            ):
+                start = find(word, start + 1)
+                end = start + len(word)
+            last = index
             if word in phrase_starts:
-                last = index
-                while last + 1 < len(words) and words[last] in phrase_starts:
+                while last + 1 < count and words[last] in phrase_starts:
                     last += 1
-                    end = text.find(words[last], end) + len(words[last])
-                found += self._resolve_all(text, self._pattern.finditer(lowered, start, end))
+                    end = find(words[last], end) + len(words[last])
+                if last - index >= _MAX_STRETCH_WORDS:  # too long to recur
+                    found += self._resolve_all(text, self._pattern.finditer(lowered, start, end))
+                    position = end
+                    continue
+                # What the pattern finds from a word start to a word end depends on that
+                # stretch of text alone, and short stretches recur ("i augusti").
+                stretch = text[start:end]
+                matches = stretch_matches.get(stretch)
+                if matches is None:
+                    if len(stretch_matches) >= _MAX_WORDS:
+                        stretch_matches.clear()
+                    matches = stretch_matches[stretch] = tuple(
+                        self._resolve_all(stretch, self._pattern.finditer(lowered[start:end]))
+                    )
             else:
-                last = index
-                for at, to, term in word_matches[word]:
-                    add((start + at, start + to, term))
+                matches = word_matches[word]
+            for at, to, term in matches:
+                add((start + at, start + to, term))
             position = end
         return found
 
@@ -341,7 +397,7 @@ class Lexicon:
             matches[index].append((start - offsets[index], end - offsets[index], term))
         for word, word_matches in zip(batch, matches, strict=True):
             self._word_matches[word] = tuple(word_matches)
-            if self._phrase_words and word.lower().endswith(self._phrase_words):
+            if self._phrase_word_end.search(word.lower()):
                 self._phrase_starts.add(word)
                 self._notable_words.add(word)
             elif word_matches:
@@ -353,11 +409,6 @@ class Lexicon:
         if text[start] in _ASCII_ALNUM and start > 0 and text[start - 1] in _ASCII_ALNUM:
             return False
         return not (text[end - 1] in _ASCII_ALNUM and end < len(text) and text[end] in _ASCII_ALNUM)
-
-
-def _stands_as_word(text: str, start: int, end: int) -> bool:
-    """Whether `text[start:end]` is a whole whitespace-separated word of `text`."""
-    return (start == 0 or text[start - 1].isspace()) and (end == len(text) or text[end].isspace())
 
 
 def load_lexicon(

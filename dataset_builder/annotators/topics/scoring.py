@@ -123,14 +123,15 @@ class TopicResult(NamedTuple):
 
 
 # A match as it is counted: (segment position, start, end, code, key, weak, score,
-# paragraph, enumerated, role), where
+# paragraph, enumerated, role, counted_as), where
 # - key is the lexicon term, normalised;
+# - counted_as is `Term.counted_as`: the code and key the per-term cap counts;
 # - weak says it is a weak term, or one item of a list of three or more;
 # - paragraph is the blank-line separated paragraph of the segment it lies in;
 # - enumerated says it is one item of a list of three or more.
 # Its first four fields put hits in text order, and no two hits share them. A plain
 # tuple, unpacked by the loops over hits: much faster than a named tuple's fields.
-_Hit = tuple[int, int, int, str, str, bool, float, int, bool, str | None]
+_Hit = tuple[int, int, int, str, str, bool, float, int, bool, str | None, str]
 
 
 class LexiconTopicAnnotator:
@@ -194,28 +195,32 @@ class LexiconTopicAnnotator:
         hits = self._hits(segments, language)
         if not hits:
             return TopicResult([], None)
-        evidence: dict[str, list[_Hit]] = {}
-        totals: dict[str, float] = {}  # the scores of `evidence`, added up in its order
-        counted: dict[tuple[str, str], int] = {}
-        counted_hits = []
-        lineage = self._lineage
+        evidence: dict[str, list[_Hit]] = {}  # by top-level topic: all that `_primary` reads
+        totals: dict[str, float] = {}  # the scores of each topic's hits, added up in order
+        counted: dict[str, int] = {}  # by `Term.counted_as`
+        counted_hits: list[_Hit] = []
+        count_of, count_hit = counted.get, counted_hits.append
+        lineage, top_level_code = self._lineage, self._top_level_code
+        caps = (MAX_COUNTED_PER_TERM, MAX_COUNTED_PER_WEAK_TERM)  # by whether a term is weak
         # Heaviest occurrences first (see `_hits`), so the per-term cap keeps title matches
         # over body.
         for hit in hits:
-            _, _, _, hit_code, key, weak, score, _, _, _ = hit
-            term = (hit_code, key)
-            count = counted.get(term, 0)
-            if count >= (MAX_COUNTED_PER_WEAK_TERM if weak else MAX_COUNTED_PER_TERM):
+            _, _, _, hit_code, _, weak, score, _, _, _, term = hit
+            count = count_of(term, 0)
+            if count >= caps[weak]:
                 continue
             counted[term] = count + 1
-            counted_hits.append(hit)
+            count_hit(hit)
             for code in lineage[hit_code]:
-                if code in evidence:
-                    evidence[code].append(hit)
+                if code in totals:
                     totals[code] += score
                 else:
-                    evidence[code] = [hit]
                     totals[code] = score
+            topic = top_level_code[hit_code]
+            if topic in evidence:
+                evidence[topic].append(hit)
+            else:
+                evidence[topic] = [hit]
 
         parent_of = self._parent
         scores = {code: round(total, 3) for code, total in totals.items()}
@@ -264,32 +269,27 @@ class LexiconTopicAnnotator:
         top_level = [code for code in ordered if self._parent[code] is None]
         if not top_level:
             return None
-        fields = [segment.field for segment in segments]
+        in_heading = [segment.field in HEADING_FIELDS for segment in segments]
+        in_any = [segment.field in ALL_FIELDS for segment in segments]
+        # One pass over each topic's evidence: whether a heading names an act, and the
+        # scores the choice below adds up (frame terms left out).
+        weights: dict[str, tuple[float, float]] = {}
         for code in top_level:
-            if any(
-                role == ACT_ROLE and fields[position] in HEADING_FIELDS
-                for position, _, _, _, _, _, _, _, _, role in evidence[code]
-            ):
-                return code
+            heading_scores, all_scores = [], []
+            for position, _, _, _, _, _, score, _, _, role, _ in evidence[code]:
+                if role == ACT_ROLE and in_heading[position]:
+                    return code
+                if role != FRAME_ROLE:
+                    if in_heading[position]:
+                        heading_scores.append(score)
+                    if in_any[position]:
+                        all_scores.append(score)
+            weights[code] = (sum(heading_scores), sum(all_scores))
         if len(top_level) == 1:  # nothing to choose between
             return top_level[0]
-
-        def weight_in(code: str, kinds: frozenset[str]) -> float:
-            return sum(
-                score
-                for position, _, _, _, _, _, score, _, _, role in evidence[code]
-                if fields[position] in kinds and role != FRAME_ROLE
-            )
-
         # The heading decides; when it names topics equally, the whole item's evidence
         # (where the opening already weighs more) does, not the order of the codes.
-        return max(
-            top_level,
-            key=lambda code: (
-                weight_in(code, HEADING_FIELDS),
-                weight_in(code, ALL_FIELDS),
-            ),
-        )
+        return max(top_level, key=weights.__getitem__)
 
     def _anchored(
         self, hits: Sequence[_Hit], segments: Sequence[Segment], topics: set[str], short: bool
@@ -306,7 +306,7 @@ class LexiconTopicAnnotator:
         paragraphs_of: dict[str, set[tuple[int, int]]] = {}  # short items: strong ones
         top_level_code = self._top_level_code
         fields = [segment.field for segment in segments]
-        for position, _, _, code, key, weak, _, number, enumerated, _ in hits:
+        for position, _, _, code, key, weak, _, number, enumerated, _, _ in hits:
             if not unanchored:
                 break
             topic = top_level_code[code]
@@ -373,22 +373,31 @@ class LexiconTopicAnnotator:
             strong_hits = groups.setdefault((-field_weight, False), [])
             weak_hits = groups.setdefault((-field_weight, True), [])
             breaks = [m.start() for m in _PARAGRAPH_BREAK.finditer(text)] if "\n" in text else []
-            # A match is in a list when a list starting at or before it reaches its end.
+            add_strong, add_weak = strong_hits.append, weak_hits.append
             lists = self._enumerations.spans(text)
+            # A match is in a list when a list starting at or before it reaches its end.
             list_starts = [start for start, _ in lists]
             list_reach = list(itertools.accumulate((end for _, end in lists), max))
-            for start, end, (code, weight, key, role, weak, _) in found:
-                paragraph = bisect_right(breaks, start) if breaks else 0
-                enumerated = False
-                if lists:
-                    index = bisect_right(list_starts, start)
-                    enumerated = index > 0 and list_reach[index - 1] >= end
-                    if enumerated:
-                        weak, weight = True, min(weight, WEAK_TERM_WEIGHT)
-                score = field_weight * weight
-                hit = (position, start, end, code, key, weak, score, paragraph, enumerated, role)
-                (weak_hits if weak else strong_hits).append(hit)
-        return [hit for group in sorted(groups) for hit in groups[group]]
+            for start, end, (code, weight, key, role, weak, _, counted_as) in found:
+                index = bisect_right(list_starts, start) if lists else 0
+                enumerated = index > 0 and list_reach[index - 1] >= end
+                if enumerated:
+                    weak, weight = True, min(weight, WEAK_TERM_WEIGHT)
+                hit = (
+                    position,
+                    start,
+                    end,
+                    code,
+                    key,
+                    weak,
+                    field_weight * weight,
+                    bisect_right(breaks, start),  # the paragraph
+                    enumerated,
+                    role,
+                    counted_as,
+                )
+                (add_weak if weak else add_strong)(hit)
+        return list(itertools.chain.from_iterable(groups[group] for group in sorted(groups)))
 
     def _evidence(
         self, hits: Sequence[_Hit], codes: set[str], segments: Sequence[Segment]
@@ -396,23 +405,30 @@ class LexiconTopicAnnotator:
         """The evidence for each of `codes` among the counted `hits`, in text order."""
         listed: dict[str, list[dict[str, Any]]] = {code: [] for code in codes}
         lineage = self._lineage
-        for position, start, end, hit_code, _, _, _, _, _, _ in sorted(hits):
-            item = None
-            for code in lineage[hit_code]:
-                if code not in listed:
-                    continue
-                if item is None:
-                    field, field_index, text = segments[position]
-                    item = {
-                        "term": text[start:end],
-                        "field": field,
-                        "field_index": field_index,
-                        "span_start": start,
-                        "span_end": end,
-                    }
-                    listed[code].append(item)
-                else:  # the parent's: a copy of its own
-                    listed[code].append(item.copy())
+        # For each code hit: the list its hits go to (its own topic's, else its parent's)
+        # and the list a copy goes to (its parent's, when both are listed), or None.
+        targets: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]] | None] | None] = {}
+        for position, start, end, hit_code, _, _, _, _, _, _, _ in sorted(hits):
+            if hit_code in targets:
+                target = targets[hit_code]
+            else:
+                lists = [listed[code] for code in lineage[hit_code] if code in listed]
+                target = targets[hit_code] = (
+                    (lists[0], lists[1] if len(lists) > 1 else None) if lists else None
+                )
+            if target is None:
+                continue
+            field, field_index, text = segments[position]
+            item = {
+                "term": text[start:end],
+                "field": field,
+                "field_index": field_index,
+                "span_start": start,
+                "span_end": end,
+            }
+            target[0].append(item)
+            if target[1] is not None:  # the parent's: a copy of its own
+                target[1].append(item.copy())
         return listed
 
     def _topic(self, code: str, score: float, evidence: list[dict[str, Any]]) -> dict[str, Any]:
