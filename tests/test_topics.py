@@ -18,11 +18,13 @@ from dataset_builder.annotators.topics import (
     LexiconTopicAnnotator,
     TopicResult,
     default_topic_annotator,
+    default_topic_version,
     load_vocabulary,
 )
 from dataset_builder.annotators.topics.enumerations import CJK_ENUMERATION, Enumerations
 from dataset_builder.annotators.topics.folding import FOLDINGS
 from dataset_builder.annotators.topics.lexicon import Lexicon, load_lexicon
+from dataset_builder.annotators.topics.scoring import RULES_VERSION
 from dataset_builder.config import LANGUAGES, RESOURCES_DIR, SCHEMA_DIR
 from dataset_builder.evaluation.topics import (
     GoldItem,
@@ -502,3 +504,8 @@ def test_macro_f1_meets_target(figures: dict[str, Any]) -> None:
 def test_no_language_trails_by_more_than_a_tenth(figures: dict[str, Any]) -> None:
     scores = [language["macro_f1"] for language in figures["per_language"].values()]
     assert max(scores) - min(scores) <= 0.1
+
+
+def test_the_version_is_known_without_loading_the_lexicons() -> None:
+    assert default_topic_version() == default_topic_annotator().version
+    assert default_topic_version().startswith(f"{RULES_VERSION}+")

@@ -25,7 +25,7 @@ def annotator_versions() -> dict[str, str]:
     return {
         "language": language.VERSION,
         "dates": dates.VERSION,
-        "topics": topics.default_topic_annotator().version,
+        "topics": topics.default_topic_version(),
     }
 
 

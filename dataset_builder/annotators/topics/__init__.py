@@ -19,6 +19,7 @@ from dataset_builder.annotators.topics.scoring import (
     LexiconTopicAnnotator,
     TopicResult,
     default_topic_annotator,
+    default_topic_version,
 )
 from dataset_builder.annotators.topics.vocabulary import (
     VOCABULARY_PATH,
@@ -33,5 +34,6 @@ __all__ = [
     "TopicResult",
     "VocabularyTopic",
     "default_topic_annotator",
+    "default_topic_version",
     "load_vocabulary",
 ]

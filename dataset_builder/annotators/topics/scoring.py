@@ -177,15 +177,8 @@ class LexiconTopicAnnotator:
                     f"not {language.code!r}"
                 )
             lexicons[language.code] = lexicon
-        # Each lexicon is hashed under the name `<code>.json`, its file name when the
-        # lexicons lay in one folder: the version then stays that of the same content.
-        digest = hashlib.sha256()
-        for language in declared:
-            digest.update(f"{language.code}.json".encode() + b"\0")
-            digest.update(language.topics_path.read_bytes())
-        digest.update(vocabulary_path.name.encode() + b"\0" + vocabulary_path.read_bytes())
         list_words = [word for language in declared for word in language.list_words]
-        return cls(lexicons, vocabulary, f"{RULES_VERSION}+{digest.hexdigest()[:12]}", list_words)
+        return cls(lexicons, vocabulary, lexicon_version(root, vocabulary_path), list_words)
 
     def _lexicons_for(self, language: str) -> Sequence[Lexicon]:
         lexicon = self._lexicons.get(language)
@@ -440,6 +433,26 @@ class LexiconTopicAnnotator:
             "score": score,
             "evidence": evidence,
         }
+
+
+def lexicon_version(root: Path = RESOURCES_DIR, vocabulary_path: Path = VOCABULARY_PATH) -> str:
+    """The version of the annotator over the lexicons declared under `root`: the rules'
+    version and a digest of the files, read without compiling them."""
+    # Each lexicon is hashed under the name `<code>.json`, its file name when the lexicons
+    # lay in one folder: the version then stays that of the same content.
+    digest = hashlib.sha256()
+    for language in sorted(scan_languages(root), key=lambda language: language.code):
+        digest.update(f"{language.code}.json".encode() + b"\0")
+        digest.update(language.topics_path.read_bytes())
+    digest.update(vocabulary_path.name.encode() + b"\0" + vocabulary_path.read_bytes())
+    return f"{RULES_VERSION}+{digest.hexdigest()[:12]}"
+
+
+@cache
+def default_topic_version() -> str:
+    """The version of `default_topic_annotator()`, known without loading it (a build's
+    main process needs the version for its cache, not the lexicons)."""
+    return lexicon_version()
 
 
 @cache
