@@ -10,11 +10,8 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from dataset_builder.build.orchestrator import BuildOptions, build
-from dataset_builder.build.report import BuildError, BuildReport
-from dataset_builder.build.runtime import default_workers, use_system_allocator
-from dataset_builder.build.splits import SplitError
 from dataset_builder.config import (
     DEFAULT_CACHE,
     DEFAULT_INPUT,
@@ -24,7 +21,11 @@ from dataset_builder.config import (
     VERSION,
 )
 from dataset_builder.identity import IDENTITY_FILE, Corpus, IdentityError, corpus
-from dataset_builder.publish.parquet import TARGET_SHARD_BYTES
+
+# Each command imports what it needs when it runs: `annotate` of one file should not pay
+# for loading the build machinery (Arrow, Parquet, the workers).
+if TYPE_CHECKING:
+    from dataset_builder.build.report import BuildReport
 
 # Builds with more inputs than this print totals only, not a line per input.
 MAX_LISTED_INPUTS = 40
@@ -103,7 +104,7 @@ def _add_build_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workers",
         type=int,
-        default=default_workers(),
+        default=None,
         help="annotation processes (default: the machine's cores)",
     )
     parser.add_argument("--batch-size", type=int, default=256, help="articles per batch")
@@ -149,12 +150,19 @@ def _corpus_folder(given: Path | None) -> Corpus | None:
 
 
 def _run_build(args: argparse.Namespace, publish: bool) -> int:
+    from dataset_builder.build.orchestrator import BuildOptions, build
+    from dataset_builder.build.report import BuildError
+    from dataset_builder.build.runtime import default_workers, use_system_allocator
+    from dataset_builder.build.splits import SplitError
+    from dataset_builder.publish.parquet import TARGET_SHARD_BYTES
+
     try:
         found = _corpus_folder(args.input)
     except IdentityError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     output = getattr(args, "output", None)
+    shard_mb = getattr(args, "shard_mb", None)
     options = BuildOptions(
         input_dir=found.articles if found else args.input or DEFAULT_INPUT,
         output_dir=output or (found.release if found else DEFAULT_OUTPUT),
@@ -165,12 +173,12 @@ def _run_build(args: argparse.Namespace, publish: bool) -> int:
         prune=args.prune,
         publish=publish,
         batch_size=args.batch_size,
-        workers=args.workers,
+        workers=default_workers() if args.workers is None else args.workers,
         card_dir=getattr(args, "card_dir", None),
         cache_dir=None if args.no_cache or not publish else args.cache,
         max_input_bytes=args.max_bytes,
         drop_near_duplicates=args.drop_near_duplicates,
-        shard_bytes=getattr(args, "shard_mb", TARGET_SHARD_BYTES // 2**20) * 2**20,
+        shard_bytes=TARGET_SHARD_BYTES if shard_mb is None else shard_mb * 2**20,
     )
     # SIGTERM unwinds like Ctrl-C, so the staging folder is removed and the previous
     # release stays as it was. (SIGKILL cannot be caught; the release is safe anyway,
@@ -371,8 +379,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     build_parser.add_argument(
         "--shard-mb",
         type=int,
-        default=TARGET_SHARD_BYTES // 2**20,
-        help="start a new Parquet shard past this many MiB (default %(default)s)",
+        default=None,
+        # The default is publish.parquet.TARGET_SHARD_BYTES, named here without importing
+        # Arrow for every command.
+        help="start a new Parquet shard past this many MiB (default 256)",
     )
     build_parser.add_argument(
         "--card-dir",

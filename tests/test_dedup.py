@@ -3,13 +3,17 @@ outlet rule and the stories copies make."""
 
 from __future__ import annotations
 
+import hashlib
 import random
 
 import numpy as np
 
+from dataset_builder.build import dedup
 from dataset_builder.build.dedup import (
+    BANDS,
     NEAR_DUPLICATE_THRESHOLD,
     NUM_PERM,
+    ROWS,
     PublishedIndex,
     fingerprint,
     same_outlet,
@@ -46,6 +50,31 @@ def test_signature_is_deterministic_and_sized() -> None:
     assert values.dtype == np.uint32 and values.shape == (NUM_PERM,)
     assert np.array_equal(values, signature("越南与日本加强经济合作"))
     assert np.array_equal(signature("a  b\n c"), signature("a b c"))  # whitespace collapsed
+
+
+def test_fingerprint_is_the_minimum_of_every_permutation_and_the_blake2b_of_every_band() -> None:
+    rng = random.Random(11)
+    a, b = dedup._permutations()
+    # Short texts, one under a block of hashes, and long ones over several blocks.
+    for text in ["", "abcd", "aaaaaaaaaaaa", _text(rng, 5), _text(rng, 120), _text(rng, 900)]:
+        mixed = dedup._murmur_finalizer(shingle_hashes(text)).tolist()
+        expected = [
+            min((int(ai) * h + int(bi)) % 2**32 for h in mixed) for ai, bi in zip(a, b, strict=True)
+        ]
+        found = fingerprint(text)
+        assert found.signature.tolist() == expected
+        keys = [
+            int.from_bytes(
+                hashlib.blake2b(
+                    bytes([band]) + found.signature[band * ROWS : (band + 1) * ROWS].tobytes(),
+                    digest_size=8,
+                ).digest(),
+                "little",
+                signed=True,
+            )
+            for band in range(BANDS)
+        ]
+        assert found.band_keys.dtype == np.int64 and found.band_keys.tolist() == keys
 
 
 def test_index_finds_ids_copies_and_near_copies_preferring_the_earliest() -> None:

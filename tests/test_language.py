@@ -66,6 +66,21 @@ def test_chinese_script_counts_exclusive_characters() -> None:
     assert chinese_script("日本") == "Hans"  # shared characters only: Hans by convention
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_chinese_script_agrees_with_counting_character_by_character(data: st.DataObject) -> None:
+    simplified_only, traditional_only = language_annotator._chinese_script_sets()
+    alphabet = st.sampled_from(
+        sorted(simplified_only)[:40]
+        + sorted(traditional_only)[:40]
+        + ["日", "本", "a", " ", "\U00020000", "\U0010ffff", "\ud800"]
+    )
+    text = data.draw(st.text(alphabet, max_size=60) | st.text(max_size=30))
+    simplified = sum(ch in simplified_only for ch in text)
+    traditional = sum(ch in traditional_only for ch in text)
+    assert chinese_script(text) == ("Hant" if traditional > simplified else "Hans")
+
+
 def _lingua_result(text: str) -> tuple[str, str | None, float]:
     """What lingua itself makes of `text` (as far as the annotator reads it), with the
     candidates the annotator gives it."""

@@ -42,7 +42,15 @@ _BASE = np.uint32(1_000_003)
 
 
 def shingle_hashes(text: str) -> np.ndarray:
-    """Sampled hashes (uint32) of the character 5-grams of `text` (whitespace collapsed).
+    """Sampled hashes (uint32) of the character 5-grams of `text` (whitespace collapsed),
+    each once, in increasing order."""
+    return np.unique(_sampled_hashes(text))
+
+
+def _sampled_hashes(text: str) -> np.ndarray:
+    """The sampled hashes of the 5-grams of `text`, repeated as often as their 5-gram
+    occurs (the smallest hash of all when none is sampled): repeats leave a minimum as it
+    is, so MinHash takes them as they come instead of sorting them away.
 
     A polynomial rolling hash; uint32 arithmetic wraps around, which is the mod 2**32.
     """
@@ -55,8 +63,8 @@ def shingle_hashes(text: str) -> np.ndarray:
     for offset in range(1, SHINGLE):
         hashes *= _BASE
         hashes += points[offset : offset + count]
-    sampled = np.unique(hashes[(hashes & _SAMPLE_MASK) == 0])
-    return sampled if len(sampled) else np.unique(hashes)[:1]
+    sampled: np.ndarray = hashes[(hashes & _SAMPLE_MASK) == 0]
+    return sampled if len(sampled) else hashes[[hashes.argmin()]]
 
 
 @cache
@@ -85,12 +93,23 @@ class Fingerprint(NamedTuple):
     band_keys: np.ndarray  # int64, one per band
 
 
+# Hashes permuted at a time: a block of _BLOCK x NUM_PERM uint32 stays in the CPU cache,
+# where the whole matrix of a long article would not.
+_BLOCK = 256
+
+
 def signature(text: str) -> np.ndarray:
     """MinHash signature (uint32, NUM_PERM values) of the text."""
     a, b = _permutations()
-    hashes = _murmur_finalizer(shingle_hashes(text)).reshape(-1, 1)
-    # Multiplication and addition wrap around in uint32: that is the mod 2**32.
-    values: np.ndarray = (hashes * a + b).min(axis=0)
+    hashes = _murmur_finalizer(_sampled_hashes(text)).reshape(-1, 1)
+    values = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
+    block = np.empty((min(len(hashes), _BLOCK), NUM_PERM), dtype=np.uint32)
+    for start in range(0, len(hashes), _BLOCK):
+        permuted = block[: min(len(hashes) - start, _BLOCK)]
+        # Multiplication and addition wrap around in uint32: that is the mod 2**32.
+        np.multiply(hashes[start : start + _BLOCK], a, out=permuted)
+        permuted += b
+        np.minimum(values, permuted.min(axis=0), out=values)
     return values
 
 
@@ -100,19 +119,14 @@ def band_keys(sig: np.ndarray) -> np.ndarray:
     A fixed hash (not Python's per-process one), so the index, and which article a rare
     key collision hides, is the same in every run.
     """
-    return np.array(
-        [
-            int.from_bytes(
-                hashlib.blake2b(
-                    bytes([b]) + sig[b * ROWS : (b + 1) * ROWS].tobytes(), digest_size=8
-                ).digest(),
-                "little",
-                signed=True,
-            )
-            for b in range(BANDS)
-        ],
-        dtype=np.int64,
+    raw = sig.tobytes()
+    step = ROWS * sig.itemsize
+    digests = b"".join(
+        hashlib.blake2b(bytes([b]) + raw[b * step : (b + 1) * step], digest_size=8).digest()
+        for b in range(BANDS)
     )
+    # Each digest read as a little-endian signed 64-bit integer.
+    return np.frombuffer(digests, dtype="<i8").astype(np.int64)
 
 
 def fingerprint(text: str) -> Fingerprint:
