@@ -21,7 +21,7 @@ M_MMAP_THRESHOLD = -3  # glibc mallopt parameter (malloc.h)
 def load_annotators() -> None:
     """Load lexicons, date rules, the language detector's models and validators in this
     process (once; later calls cost next to nothing)."""
-    topics.default_topic_annotator()
+    topics.default_topic_annotator().load_all()
     for fold in FOLDINGS.values():  # the tables a topic lexicon's folding is made from
         fold("")
     dates.find_dates([], UNDETERMINED)  # compiles the date rules of every language

@@ -57,7 +57,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from dataset_builder.annotators.languages import scan_languages
+from dataset_builder.annotators.languages import Language, scan_languages
 from dataset_builder.annotators.segments import Segment
 from dataset_builder.annotators.topics.enumerations import Enumerations
 from dataset_builder.annotators.topics.folding import FOLDINGS
@@ -141,14 +141,23 @@ class LexiconTopicAnnotator:
 
     def __init__(
         self,
-        lexicons: Mapping[str, Lexicon],
+        lexicons: Mapping[str, Lexicon | Callable[[], Lexicon]],
         vocabulary: Mapping[str, VocabularyTopic],
         version: str,
         list_words: Iterable[str] = (),
     ) -> None:
-        self._lexicons = dict(lexicons)
+        # A lexicon may be given as the function that compiles it, which runs at its
+        # language's first text: annotating one article then compiles one lexicon.
+        self._lexicons = {
+            code: lexicon for code, lexicon in lexicons.items() if isinstance(lexicon, Lexicon)
+        }
+        self._compilers = {
+            code: compile_lexicon
+            for code, compile_lexicon in lexicons.items()
+            if not isinstance(compile_lexicon, Lexicon)
+        }
+        self._languages = tuple(sorted(lexicons))
         self._enumerations = Enumerations(list_words)
-        self._all_lexicons = tuple(self._lexicons[language] for language in sorted(lexicons))
         self._vocabulary = vocabulary
         # Looked up for every hit, so kept as plain dicts.
         self._parent = {code: topic.parent for code, topic in vocabulary.items()}
@@ -167,22 +176,40 @@ class LexiconTopicAnnotator:
         """The annotator over the lexicons of the languages declared under `root`."""
         vocabulary = load_vocabulary(vocabulary_path)
         declared = sorted(scan_languages(root), key=lambda language: language.code)
-        lexicons = {}
-        for language in declared:
-            fold = FOLDINGS[language.topic_folding] if language.topic_folding else None
-            lexicon = load_lexicon(language.topics_path, vocabulary, fold)
-            if lexicon.language != language.code:
-                raise LexiconError(
-                    f"{language.topics_path}: 'language' is {lexicon.language!r}, "
-                    f"not {language.code!r}"
-                )
-            lexicons[language.code] = lexicon
+
+        def compiler(language: Language) -> Callable[[], Lexicon]:
+            def compile_lexicon() -> Lexicon:
+                fold = FOLDINGS[language.topic_folding] if language.topic_folding else None
+                lexicon = load_lexicon(language.topics_path, vocabulary, fold)
+                if lexicon.language != language.code:
+                    raise LexiconError(
+                        f"{language.topics_path}: 'language' is {lexicon.language!r}, "
+                        f"not {language.code!r}"
+                    )
+                return lexicon
+
+            return compile_lexicon
+
+        lexicons = {language.code: compiler(language) for language in declared}
         list_words = [word for language in declared for word in language.list_words]
         return cls(lexicons, vocabulary, lexicon_version(root, vocabulary_path), list_words)
 
-    def _lexicons_for(self, language: str) -> Sequence[Lexicon]:
+    def _lexicon(self, language: str) -> Lexicon:
         lexicon = self._lexicons.get(language)
-        return (lexicon,) if lexicon is not None else self._all_lexicons
+        if lexicon is None:
+            lexicon = self._lexicons[language] = self._compilers.pop(language)()
+        return lexicon
+
+    def load_all(self) -> None:
+        """Compile every lexicon now (before worker processes are forked, which then share
+        them) rather than at each language's first text."""
+        for language in self._languages:
+            self._lexicon(language)
+
+    def _lexicons_for(self, language: str) -> Sequence[Lexicon]:
+        if language in self._languages:
+            return (self._lexicon(language),)
+        return tuple(self._lexicon(code) for code in self._languages)
 
     def annotate(self, segments: Sequence[Segment], language: str) -> TopicResult:
         hits = self._hits(segments, language)
