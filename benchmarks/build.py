@@ -215,7 +215,7 @@ started = time.perf_counter()
 import dataset_builder.build.runtime
 from dataset_builder.annotators import language, topics
 from dataset_builder.validate import contract
-topics.default_topic_annotator()
+topics.default_topic_annotator().load_all()
 contract.load_validators()
 loaded = time.perf_counter()
 language.load_models()
