@@ -235,7 +235,7 @@ def _cite(args: argparse.Namespace) -> int:
     from dataset_builder.release import citation
 
     try:
-        found = _corpus_folder(None)
+        found = _corpus_folder(None) if args.config is None else None
         if args.config is not None:
             identity = load_identity(args.config)
         elif found is not None:

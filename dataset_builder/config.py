@@ -16,8 +16,6 @@ VERSION = __version__
 # dataset's name, for every corpus: the card states it, and a corpus renamed keeps its ids
 # where they would have gone.
 SPLIT_HASH_PREFIX = "vietnam-japan-news"
-# The prefix under the name `build/splits.py` imports it by.
-DATASET_NAME = SPLIT_HASH_PREFIX
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # What a build reads besides its inputs ships inside the package. In a checkout, data/

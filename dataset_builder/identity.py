@@ -340,9 +340,10 @@ def _relative(source: Path, key: str, value: object) -> Path:
 
 def changelog_date(changelog: Path, version: str) -> str | None:
     """The date of the heading `## [version] - YYYY-MM-DD` of a changelog, if it has one."""
+    heading = re.compile(rf"## \[{re.escape(version)}\] - (\d{{4}}-\d{{2}}-\d{{2}})\s*")
     for line in changelog.read_text(encoding="utf-8").splitlines():
-        if line.startswith(f"## [{version}]"):
-            return line.rsplit(" ", 1)[-1]
+        if (dated := heading.fullmatch(line)) is not None:
+            return dated[1]
     return None
 
 

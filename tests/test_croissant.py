@@ -14,7 +14,8 @@ import pyarrow as pa
 import pytest
 
 from dataset_builder.build.report import BuildReport
-from dataset_builder.config import CONFIGS, DATASET_NAME, VERSION
+from dataset_builder.config import CONFIGS
+from dataset_builder.identity import seed_identity
 from dataset_builder.release.card import release_date
 from dataset_builder.release.croissant import croissant_metadata
 from dataset_builder.release.stats import dataset_statistics, read_config
@@ -66,8 +67,8 @@ def test_dataset_properties(published: tuple[Path, JsonLd]) -> None:
     folder, metadata = published
     stats = dataset_statistics(folder)
     assert metadata["conformsTo"] == "http://mlcommons.org/croissant/1.1"
-    assert metadata["name"] == DATASET_NAME
-    assert metadata["version"] == VERSION
+    assert metadata["name"] == seed_identity().name
+    assert metadata["version"] == seed_identity().version
     assert metadata["inLanguage"] == [code for code in stats["languages"] if code != "und"]
     assert f"{stats['articles']} articles" in metadata["description"]
     for key in (

@@ -173,3 +173,12 @@ def test_neutral_build_warns_and_never_calls_itself_the_seed(
         assert "Vietnam–Japan Relations News" not in text, name
         assert "vietnam-japan-news (" not in text and "Version 1.0" not in text, name
         assert "My articles" in text, name
+
+
+def test_a_changelog_heading_without_a_date_gives_no_date(tmp_path: Path) -> None:
+    changelog = tmp_path / "CHANGELOG.md"
+    changelog.write_text("## [1.0.0]\n\n- first\n", encoding="utf-8")
+    assert changelog_date(changelog, "1.0.0") is None
+    changelog.write_text("## [1.0.0] - 2026-01-02\n", encoding="utf-8")
+    assert changelog_date(changelog, "1.0.0") == "2026-01-02"
+    assert changelog_date(changelog, "1.0") is None

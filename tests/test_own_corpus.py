@@ -353,3 +353,14 @@ def test_same_id_in_two_cases_is_a_clear_reject(tmp_path: Path) -> None:
     rejects = [(r.file, r.rule, r.id) for r in report.rejects]
     assert rejects == [("story.txt", "unique-id", "story")]
     assert list(_rows(release)) == ["story"]
+
+
+def test_a_sidecar_suffix_in_upper_case_is_a_reject_that_says_the_fix(tmp_path: Path) -> None:
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "story.htm").write_text(JSON_LD_PAGE, encoding="utf-8")
+    (corpus / "story.META.JSON").write_text('{"outlet": "Harbour Daily"}', encoding="utf-8")
+    _, report = build_copy(tmp_path, corpus, prune=True, allow_rejects=True)
+    [reject] = report.rejects
+    assert (reject.file, reject.rule) == ("story.META.JSON", "sidecar-name")
+    assert "rename it to story.meta.json" in reject.message

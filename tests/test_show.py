@@ -445,6 +445,21 @@ def test_a_folder_or_file_not_written_by_show_is_refused(
     assert page.read_text(encoding="utf-8") == "<p>my essay</p>"
 
 
+def test_a_manifest_naming_files_outside_the_folder_removes_none_of_them(
+    release: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "pages"
+    assert main(["show", "--html", str(folder), "--all", "--release", str(release)]) == 0
+    outside = tmp_path / "keep.txt"
+    outside.write_text("mine", encoding="utf-8")
+    manifest = folder / MANIFEST_NAME
+    listing = json.loads(manifest.read_text(encoding="utf-8"))
+    listing["files"] += ["../keep.txt", str(outside)]
+    manifest.write_text(json.dumps(listing), encoding="utf-8")
+    assert main(["show", "--html", str(folder), "--all", "--release", str(release)]) == 0
+    assert outside.read_text(encoding="utf-8") == "mine"
+
+
 # --- in a browser ----------------------------------------------------------------------
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from dataset_builder.build.spool import temporary_database
-from dataset_builder.config import DATASET_NAME, SPLITS
+from dataset_builder.config import SPLIT_HASH_PREFIX, SPLITS
 from dataset_builder.ingest.files import NotRegularFile, open_regular_file
 
 ASSIGNMENT_FILE = "assignments.tsv"
@@ -47,7 +47,7 @@ class SplitError(Exception):
 
 
 def split_for(record_id: str) -> str:
-    digest = hashlib.sha256(f"{DATASET_NAME}:{record_id}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{SPLIT_HASH_PREFIX}:{record_id}".encode()).hexdigest()
     fraction = int(digest[:8], 16) / 2**32
     return next(split for split, bound in SPLIT_BOUNDS if fraction < bound)
 

@@ -122,6 +122,17 @@ def _place(
         # Read, and checked (a link, a FIFO, a folder), with its article.
         sidecars.append(name)
         return None
+    if name.lower().endswith(SIDECAR_SUFFIX):
+        stem = name[: -len(SIDECAR_SUFFIX)]
+        found.rejects.append(
+            Reject(
+                name,
+                "sidecar-name",
+                f"a sidecar's suffix is {SIDECAR_SUFFIX} in lower case: rename it to "
+                f"{stem}{SIDECAR_SUFFIX}",
+            )
+        )
+        return None
     path = Path(entry.path)
     record_id = article_id(name)
     try:

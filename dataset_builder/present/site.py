@@ -93,7 +93,9 @@ def _own_files(folder: Path) -> set[str]:
             listing = json.loads(manifest.read_text(encoding="utf-8"))
             if listing.get("written_by") != GENERATOR:
                 raise ValueError(f"written_by is {listing.get('written_by')!r}")
-            own = {str(name) for name in listing["files"]}
+            # Only names of files in the folder: a name the manifest lists that is not one
+            # (`../x`, an absolute path) is never removed as a stale page.
+            own = {str(name) for name in listing["files"]} & set(present)
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
             raise ShowError(
                 f"{manifest}: not a manifest written by `dataset-builder show` ({error}); "
