@@ -378,7 +378,7 @@ def parse_identity(document: Mapping[str, Any], source: Path) -> Identity:
                 raise IdentityError(f"{source}: {key}: {path} is not a file")
             values[key] = path
         elif key in ("articles", "splits"):
-            _relative(source, key, value)  # checked here, used by `corpus`
+            _relative(source, key, value)  # checked here; `corpus` takes the folder
         else:
             text = _text(source, key, value, rule)
             patterns = {
@@ -440,8 +440,9 @@ def corpus(folder: Path) -> Corpus | None:
     return Corpus(
         folder=folder,
         identity=identity,
-        articles=folder / document.get("articles", DEFAULT_ARTICLES),
-        splits=folder / document.get("splits", DEFAULT_SPLITS),
+        # The folders as load_identity checked them, not the raw text.
+        articles=_relative(source, "articles", document.get("articles", DEFAULT_ARTICLES)),
+        splits=_relative(source, "splits", document.get("splits", DEFAULT_SPLITS)),
     )
 
 

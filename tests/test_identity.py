@@ -14,6 +14,7 @@ from dataset_builder.identity import (
     SEED_IDENTITY,
     IdentityError,
     changelog_date,
+    corpus,
     load_identity,
     orcid_checksum_ok,
     resolve_identity,
@@ -182,3 +183,10 @@ def test_a_changelog_heading_without_a_date_gives_no_date(tmp_path: Path) -> Non
     changelog.write_text("## [1.0.0] - 2026-01-02\n", encoding="utf-8")
     assert changelog_date(changelog, "1.0.0") == "2026-01-02"
     assert changelog_date(changelog, "1.0") is None
+
+
+def test_the_corpus_folders_are_those_the_identity_checked(tmp_path: Path) -> None:
+    _write(tmp_path, MINIMAL + 'articles = " texts "\nsplits = "assigned"\n')
+    found = corpus(tmp_path)
+    assert found is not None
+    assert (found.articles, found.splits) == (tmp_path / "texts", tmp_path / "assigned")
