@@ -267,7 +267,8 @@ def _cite(args: argparse.Namespace) -> int:
         return 2
     chosen = [args.format] if args.format else ["apa", "bibtex"]
     texts = {"apa": citation.article_apa, "bibtex": citation.article_bibtex}
-    print("\n\n".join(texts[name](record, identity.cited_as) for name in chosen))
+    cited_as = citation.published_cited_as(record) or identity.cited_as
+    print("\n\n".join(texts[name](record, cited_as) for name in chosen))
     return 0
 
 

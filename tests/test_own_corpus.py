@@ -364,3 +364,19 @@ def test_a_sidecar_suffix_in_upper_case_is_a_reject_that_says_the_fix(tmp_path: 
     [reject] = report.rejects
     assert (reject.file, reject.rule) == ("story.META.JSON", "sidecar-name")
     assert "rename it to story.meta.json" in reject.message
+
+
+def test_a_record_is_cited_as_its_release_says_from_any_folder(
+    own_corpus: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    release = own_corpus / "release"
+    record_id = sorted(_rows(release))[0]
+    monkeypatch.chdir(tmp_path)  # a folder with no dataset.toml of its own
+    for style in ("apa", "bibtex"):
+        assert main(["cite", "--id", record_id, "--release", str(release), "--format", style]) == 0
+        cited = capsys.readouterr().out
+        assert f"Accessed via {PRETTY_NAME} (Version {VERSION}), record {record_id}" in cited
+        assert seed_identity().pretty_name not in cited

@@ -75,6 +75,17 @@ def _url(url: str) -> str:
     return quote(url, safe=_URI_CHARACTERS)
 
 
+def published_cited_as(record: Mapping[str, Any]) -> str | None:
+    """The dataset version a published record's `citation` says it was accessed through:
+    that of the release it is in, whatever folder the command runs in."""
+    stored = record.get("citation")
+    if not isinstance(stored, str):
+        return None
+    suffix = f", record {_one_line(str(record['id']))}."
+    _, found, rest = stored.rpartition("Accessed via ")
+    return rest.removesuffix(suffix) if found and rest.endswith(suffix) else None
+
+
 def article_apa(record: Mapping[str, Any], cited_as: str | None = None) -> str:
     """APA citation of a record's source article, accessed via `cited_as` (a dataset
     version, `Identity.cited_as`; the dataset's of `dataset_identity` if not given)."""
