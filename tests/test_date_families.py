@@ -394,7 +394,7 @@ FISCAL_YEARS: list[Case] = [
     ),
     (
         "en",
-        "Firms close their books for the fiscal year ending on March 31.",
+        "Profits fell in the fiscal year ended March 31.",
         WED,
         "the fiscal year",
         "2023-04/2024-03",
