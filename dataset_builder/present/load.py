@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from dataset_builder.config import CONFIGS
-from dataset_builder.release.stats import batches, config_files
+from dataset_builder.release.stats import batches, config_files, find_record, plain
 
 # How many close ids an unknown id suggests.
 MAX_SUGGESTIONS = 5
@@ -19,17 +18,6 @@ MAX_SUGGESTIONS = 5
 
 class NoReleaseError(Exception):
     """The folder holds no published records."""
-
-
-def _plain(value: Any) -> Any:
-    """Dates as ISO strings, all the way down: records are JSON-like dicts."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _require_release(release: Path) -> None:
@@ -43,13 +31,7 @@ def _require_release(release: Path) -> None:
 def load_record(release: Path, record_id: str) -> dict[str, Any] | None:
     """The article or teaser `record_id` of `release`, or None when there is none."""
     _require_release(release)
-    for config in CONFIGS:
-        for path in config_files(release, config):
-            table = pq.read_table(path, filters=[("id", "==", record_id)])
-            if table.num_rows:
-                record: dict[str, Any] = _plain(table.slice(0, 1).to_pylist()[0])
-                return record
-    return None
+    return find_record(release, record_id, CONFIGS)
 
 
 def record_ids(release: Path) -> list[str]:
@@ -76,4 +58,4 @@ def iter_records(release: Path, config: str) -> Iterator[dict[str, Any]]:
     for path in config_files(release, config):
         for batch in pq.ParquetFile(path).iter_batches(batch_size=256):
             for row in batch.to_pylist():
-                yield _plain(row)
+                yield plain(row)

@@ -7,6 +7,7 @@ a figure needs, so memory stays flat however large the release is.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -265,15 +266,26 @@ def dataset_statistics(root: Path) -> dict[str, Any]:
     return stats
 
 
-def find_record(root: Path, record_id: str) -> dict[str, Any] | None:
-    """One published article as a dict (dates as ISO strings), or None."""
-    files = config_files(root, "default")
-    if not files:
-        return None
-    import polars as pl
+def plain(value: Any) -> Any:
+    """Dates as ISO strings, all the way down: published records as JSON-like dicts."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
 
-    match = pl.scan_parquet(files).filter(pl.col("id") == record_id).collect()
-    if match.is_empty():
-        return None
-    row = match.row(0, named=True)
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+
+def find_record(
+    root: Path, record_id: str, configs: tuple[str, ...] = ("default",)
+) -> dict[str, Any] | None:
+    """The published record `record_id` of the first of `configs` holding it (articles by
+    default), as a plain dict; None when there is none."""
+    for config in configs:
+        for path in config_files(root, config):
+            table = pq.read_table(path, filters=[("id", "==", record_id)])
+            if table.num_rows:
+                record: dict[str, Any] = plain(table.slice(0, 1).to_pylist()[0])
+                return record
+    return None
