@@ -460,6 +460,26 @@ def test_a_manifest_naming_files_outside_the_folder_removes_none_of_them(
     assert outside.read_text(encoding="utf-8") == "mine"
 
 
+def test_pages_are_written_beside_files_of_any_name_and_leftovers_are_known(
+    release: Path, tmp_path: Path
+) -> None:
+    # A file whose name a fixed temporary name could take is the user's, and stays.
+    beside = tmp_path / ".page.html.partial"
+    beside.write_text("mine", encoding="utf-8")
+    assert (
+        main(["show", SEED_ID, "--html", str(tmp_path / "page.html"), "--release", str(release)])
+        == 0
+    )
+    assert beside.read_text(encoding="utf-8") == "mine"
+    # A page a run was writing when it stopped is the folder's own: the next run goes on.
+    folder = tmp_path / "pages"
+    assert main(["show", "--html", str(folder), "--all", "--release", str(release)]) == 0
+    (folder / ".index.html.0123456789abcdef.tmp").write_text("<html>", encoding="utf-8")
+    assert main(["show", "--html", str(folder), "--all", "--release", str(release)]) == 0
+    (folder / ".notes.txt.0123456789abcdef.tmp").write_text("?", encoding="utf-8")
+    assert main(["show", "--html", str(folder), "--all", "--release", str(release)]) == 1
+
+
 # --- in a browser ----------------------------------------------------------------------
 
 

@@ -17,10 +17,8 @@ joins, or a copy committed before it was recognised as one); `place_story` says 
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import os
-import secrets
 import sqlite3
 import stat
 from collections.abc import Iterable, Iterator
@@ -31,6 +29,7 @@ from typing import BinaryIO
 from dataset_builder.build.spool import temporary_database
 from dataset_builder.config import SPLIT_HASH_PREFIX, SPLITS
 from dataset_builder.ingest.files import NotRegularFile, open_regular_file
+from dataset_builder.temporary import create_beside
 
 ASSIGNMENT_FILE = "assignments.tsv"
 HEADER = "id\tsplit"
@@ -212,7 +211,8 @@ def save_assignments(splits_dir: Path, assignments: Iterable[tuple[str, str]]) -
     """
     splits_dir.mkdir(parents=True, exist_ok=True)
     path = splits_dir / ASSIGNMENT_FILE
-    temporary, descriptor = _create_temporary(path)
+    # Two builds that share the splits folder each write a file of their own.
+    temporary, descriptor = create_beside(path)
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
             _keep_mode(path, handle.fileno())
@@ -239,23 +239,6 @@ def save_assignments(splits_dir: Path, assignments: Iterable[tuple[str, str]]) -
             os.unlink(temporary)
         raise
     _sync_folder(splits_dir)
-
-
-def _create_temporary(path: Path) -> tuple[Path, int]:
-    """A new file beside `path`, under a name of its own, opened for writing.
-
-    Two builds that share the splits folder each get their own file (a fixed name let
-    one build write into the other's). Created with mode 0o666 as the umask allows,
-    like any new file (mkstemp's 0o600 would make the assignment private).
-    """
-    for _ in range(100):
-        temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-        try:
-            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
-            return temporary, os.open(temporary, flags, 0o666)
-        except FileExistsError:
-            continue
-    raise FileExistsError(errno.EEXIST, "no unused temporary file name", str(path))
 
 
 def _keep_mode(path: Path, descriptor: int) -> None:

@@ -8,6 +8,7 @@ else is refused before a file is written.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -21,6 +22,7 @@ from dataset_builder.present.html import GENERATOR, IndexEntry, article_page, in
 from dataset_builder.present.load import iter_records
 from dataset_builder.present.marks import RecordView, record_view
 from dataset_builder.release.stats import batches
+from dataset_builder.temporary import create_beside, replaced_by
 
 MANIFEST_NAME = "show-manifest.json"
 INDEX_NAME = "index.html"
@@ -44,9 +46,15 @@ class SiteSummary:
 
 def _write_text(path: Path, text: str) -> None:
     """Write through a temporary file and rename it, so a page is whole or absent."""
-    temporary = path.with_name(f".{path.name}.partial")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    temporary, descriptor = create_beside(path)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def _is_own_page(path: Path) -> bool:
@@ -102,8 +110,13 @@ def _own_files(folder: Path) -> set[str]:
                 "nothing was written"
             ) from None
     # A page being written when a run was interrupted is ours too.
-    partial = {f".{name}.partial" for name in [*own, MANIFEST_NAME]}
-    foreign = [name for name in present if name not in own | partial and name != MANIFEST_NAME]
+    foreign = [
+        name
+        for name in present
+        if name not in own
+        and name != MANIFEST_NAME
+        and replaced_by(name) not in own | {MANIFEST_NAME}
+    ]
     if foreign:
         named = ", ".join(foreign[:MAX_NAMED]) + (" ..." if len(foreign) > MAX_NAMED else "")
         raise ShowError(
