@@ -144,6 +144,9 @@ class Identity:
     # The [card] table, texts with runs of white space made one space.
     card: Mapping[str, Any] = field(default_factory=dict)
     source: Path | None = None  # the dataset.toml read; None for a neutral identity
+    # The corpus's folders when dataset.toml names them (`corpus` has the defaults).
+    articles: Path | None = None
+    splits: Path | None = None
 
     @property
     def cited_as(self) -> str:
@@ -378,7 +381,7 @@ def parse_identity(document: Mapping[str, Any], source: Path) -> Identity:
                 raise IdentityError(f"{source}: {key}: {path} is not a file")
             values[key] = path
         elif key in ("articles", "splits"):
-            _relative(source, key, value)  # checked here; `corpus` takes the folder
+            values[key] = _relative(source, key, value)
         else:
             text = _text(source, key, value, rule)
             patterns = {
@@ -436,13 +439,11 @@ def corpus(folder: Path) -> Corpus | None:
     if not source.is_file():
         return None
     identity = load_identity(source)
-    document = tomllib.loads(source.read_text(encoding="utf-8"))
     return Corpus(
         folder=folder,
         identity=identity,
-        # The folders as load_identity checked them, not the raw text.
-        articles=_relative(source, "articles", document.get("articles", DEFAULT_ARTICLES)),
-        splits=_relative(source, "splits", document.get("splits", DEFAULT_SPLITS)),
+        articles=identity.articles or folder / DEFAULT_ARTICLES,
+        splits=identity.splits or folder / DEFAULT_SPLITS,
     )
 
 
