@@ -128,12 +128,13 @@ def annotate_text(
     result = language.detect_language([text])
     used = lang or result.language
     precision = "day"
+    found = dates.find_dates(segments, used)  # scanned once: for the date and the mentions
     if reference_date is None:
-        inferred = dates.infer_document_date(segments, used)
+        inferred = found.document_date()
         if inferred is not None:
             reference_date, precision = inferred.date, inferred.precision
     topic_result = topics.default_topic_annotator().annotate(segments, used)
-    mentions = dates.tag_dates(text, used, reference_date, reference_precision=precision)
+    mentions = dates.text_mentions(found.event_dates(reference_date, reference_precision=precision))
     return {
         "language": used,
         "script": result.script if lang is None else language.script_for(used, text),

@@ -47,6 +47,7 @@ __all__ = [
     "find_dates",
     "infer_document_date",
     "tag_dates",
+    "text_mentions",
 ]
 
 VERSION = "1.2.0"
@@ -75,6 +76,11 @@ def tag_dates(
     mentions = FoundDates([Segment("body", None, text)], language, root=root).event_dates(
         reference_date, reference_precision=reference_precision
     )
+    return text_mentions(mentions)
+
+
+def text_mentions(mentions: Sequence[Mention]) -> list[Mention]:
+    """Mentions found in one text (a single segment), without its field and field_index."""
     return [{k: v for k, v in m.items() if k not in ("field", "field_index")} for m in mentions]
 
 
