@@ -150,9 +150,18 @@ def _corpus_folder(given: Path | None) -> Corpus | None:
 
 
 def _run_build(args: argparse.Namespace, publish: bool) -> int:
+    from dataset_builder.build.runtime import (
+        default_workers,
+        start_worker_server,
+        use_system_allocator,
+    )
+
+    workers = default_workers() if args.workers is None else args.workers
+    if workers > 1:
+        # Before the builder's own imports, which the server's overlap.
+        start_worker_server()
     from dataset_builder.build.orchestrator import BuildOptions, build
     from dataset_builder.build.report import BuildError
-    from dataset_builder.build.runtime import default_workers, use_system_allocator
     from dataset_builder.build.splits import SplitError
     from dataset_builder.publish.parquet import TARGET_SHARD_BYTES
 
@@ -173,7 +182,7 @@ def _run_build(args: argparse.Namespace, publish: bool) -> int:
         prune=args.prune,
         publish=publish,
         batch_size=args.batch_size,
-        workers=default_workers() if args.workers is None else args.workers,
+        workers=workers,
         card_dir=getattr(args, "card_dir", None),
         cache_dir=None if args.no_cache or not publish else args.cache,
         max_input_bytes=args.max_bytes,

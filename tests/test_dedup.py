@@ -11,9 +11,11 @@ import numpy as np
 from dataset_builder.build import dedup
 from dataset_builder.build.dedup import (
     BANDS,
+    MIN_SHARED_BANDS,
     NEAR_DUPLICATE_THRESHOLD,
     NUM_PERM,
     ROWS,
+    BandPostings,
     PublishedIndex,
     fingerprint,
     same_outlet,
@@ -93,6 +95,44 @@ def test_index_finds_ids_copies_and_near_copies_preferring_the_earliest() -> Non
     assert found[0].record_id == "a5" and found[0].similarity >= NEAR_DUPLICATE_THRESHOLD
     assert index.near_duplicates(fingerprint(_text(rng, 200))) == []
     index.close()
+
+
+def test_signatures_at_the_threshold_share_enough_whole_bands_to_be_candidates() -> None:
+    # The fewest equal values a signature at the threshold has, spread to break as many
+    # bands as they can: the bands left whole are the candidates' lower bound.
+    equal = next(k for k in range(NUM_PERM + 1) if k / NUM_PERM >= NEAR_DUPLICATE_THRESHOLD)
+    broken = min(BANDS, NUM_PERM - equal)
+    assert BANDS - broken == MIN_SHARED_BANDS
+    rng = np.random.default_rng(3)
+    a = rng.integers(0, 2**32, NUM_PERM, dtype=np.uint32)
+    b = a.copy()
+    b[[band * ROWS for band in range(broken)]] += np.uint32(1)  # one value in each broken band
+    assert (a == b).mean() >= NEAR_DUPLICATE_THRESHOLD
+    shared = int((dedup.band_keys(a) == dedup.band_keys(b)).sum())
+    assert shared == MIN_SHARED_BANDS
+
+
+def test_band_postings_count_shared_keys_as_a_full_scan_would() -> None:
+    # Keys from a small pool, so articles share many; enough articles for several sorted
+    # runs and merges, and a partly filled buffer at each lookup.
+    rng = np.random.default_rng(5)
+    postings = BandPostings()
+    published: list[np.ndarray] = []
+    runs_seen = set()
+    for n in range(1500):
+        keys = rng.choice(400, size=BANDS, replace=False).astype(np.int64) * 7919
+        if n % 97 == 0:
+            for at_least in (1, 3, MIN_SHARED_BANDS, 6):
+                expected = [
+                    m
+                    for m, old in enumerate(published)
+                    if len(np.intersect1d(old, keys)) >= at_least
+                ]
+                assert postings.shared(keys, at_least).tolist() == expected
+            runs_seen.add(len(postings._runs))
+        postings.add(n, keys)
+        published.append(keys)
+    assert {0, 1, 2} <= runs_seen  # the buffer alone, one run, runs not yet merged
 
 
 def test_index_finds_every_near_copy_most_similar_first_and_links_stories() -> None:

@@ -37,6 +37,10 @@ NUM_PERM = 64
 SEED = 1
 BANDS, ROWS = 16, 4  # 16 bands of 4 rows: pairs at Jaccard 0.8 collide with p > 0.999
 NEAR_DUPLICATE_THRESHOLD = 0.8
+# Signatures at the threshold differ in at most 12 of their 64 values, which leaves at
+# least 4 of the 16 bands whole: a published article sharing fewer band keys with a new
+# one cannot be near it.
+MIN_SHARED_BANDS = BANDS - int(NUM_PERM * (1 - NEAR_DUPLICATE_THRESHOLD))
 _SAMPLE_MASK = np.uint32(3)
 _BASE = np.uint32(1_000_003)
 
@@ -180,13 +184,73 @@ class Match(NamedTuple):
     source: Source
 
 
-class PublishedIndex:
-    """What a build has admitted and published, for duplicate detection, kept on disk.
+class BandPostings:
+    """Band key -> the numbers of the published articles under it, in memory.
 
-    Ids (with where each was first seen), content hashes, MinHash signatures, band keys
-    and the links between copies of a story go into a private temporary SQLite database,
-    deleted when the index is closed: the builder's memory stays at SQLite's page cache
-    however many articles a build publishes, and every lookup stays exact.
+    Candidates are counted by the band keys they share with a new article, and only
+    those sharing enough keys to be near (`MIN_SHARED_BANDS`) are compared. In a corpus
+    of articles made of a shared stock of paragraphs, a new article shares a band with a
+    fixed share of those before it, so every lookup meets more postings the larger the
+    build; each posting must cost next to nothing. Here a lookup is a few binary searches
+    in sorted NumPy arrays, and the postings take 12 bytes each (16 per article).
+
+    New postings go to an unsorted buffer; a full buffer is sorted into a run, and runs
+    of similar size are merged (each posting is merged O(log n) times), so a lookup
+    searches O(log n) runs. A stable sort keeps each key's articles in publication order.
+    """
+
+    BUFFER = 4096  # postings (256 articles)
+
+    def __init__(self) -> None:
+        self._buffer_keys = np.empty(self.BUFFER, dtype=np.int64)
+        self._buffer_ns = np.empty(self.BUFFER, dtype=np.int32)
+        self._buffered = 0
+        self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted keys, numbers)
+
+    def add(self, n: int, keys: np.ndarray) -> None:
+        if self._buffered + len(keys) > self.BUFFER:
+            self._sort_buffer()
+        end = self._buffered + len(keys)
+        self._buffer_keys[self._buffered : end] = keys
+        self._buffer_ns[self._buffered : end] = n
+        self._buffered = end
+
+    def _sort_buffer(self) -> None:
+        keys = self._buffer_keys[: self._buffered]
+        order = np.argsort(keys, kind="stable")
+        run = (keys[order], self._buffer_ns[: self._buffered][order])
+        self._buffered = 0
+        while self._runs and len(self._runs[-1][0]) <= 2 * len(run[0]):
+            older = self._runs.pop()
+            keys = np.concatenate((older[0], run[0]))
+            order = np.argsort(keys, kind="stable")  # older first within a key
+            run = (keys[order], np.concatenate((older[1], run[1]))[order])
+        self._runs.append(run)
+
+    def shared(self, keys: np.ndarray, at_least: int) -> np.ndarray:
+        """The numbers (in increasing order) of the articles under at least `at_least` of
+        `keys` (distinct keys)."""
+        found = [
+            self._buffer_ns[: self._buffered][np.isin(self._buffer_keys[: self._buffered], keys)]
+        ]
+        for run_keys, run_ns in self._runs:
+            starts = np.searchsorted(run_keys, keys, side="left")
+            ends = np.searchsorted(run_keys, keys, side="right")
+            found.extend(
+                run_ns[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True) if b > a
+            )
+        numbers, counts = np.unique(np.concatenate(found), return_counts=True)
+        chosen: np.ndarray = numbers[counts >= at_least]
+        return chosen
+
+
+class PublishedIndex:
+    """What a build has admitted and published, for duplicate detection.
+
+    Ids (with where each was first seen), content hashes, MinHash signatures and the
+    links between copies of a story go into a private temporary SQLite database, deleted
+    when the index is closed; only the band keys (`BandPostings`, 192 bytes an article)
+    are in memory. Every lookup is exact.
     """
 
     # Pages beyond this come from the operating system's file cache: at 100,000 articles a
@@ -195,8 +259,6 @@ class PublishedIndex:
 
     def __init__(self) -> None:
         self._db = temporary_database(self.CACHE_KIB)
-        # bands: every article under each of its keys, so that a new article meets every
-        # published copy it is near (the copies of a story share keys).
         # members: the articles linked to another, each with the label of its story; a
         # label is any member's number, and stories that meet take one of their labels.
         self._db.executescript(
@@ -207,12 +269,14 @@ class PublishedIndex:
                 n INTEGER PRIMARY KEY, id TEXT NOT NULL, signature BLOB,
                 outlet TEXT, host TEXT, teasers INTEGER NOT NULL
             );
-            CREATE TABLE bands (key INTEGER, n INTEGER, PRIMARY KEY (key, n)) WITHOUT ROWID;
             CREATE TABLE members (n INTEGER PRIMARY KEY, story INTEGER NOT NULL);
             CREATE INDEX members_by_story ON members (story, n);
             """
         )
         self._count = 0
+        # Every article under each of its band keys, so that a new article meets every
+        # published copy it is near (the copies of a story share keys).
+        self._bands = BandPostings()
 
     def close(self) -> None:
         self._db.close()
@@ -233,15 +297,14 @@ class PublishedIndex:
     def near_duplicates(self, fingerprint: Fingerprint) -> list[Match]:
         """Every published article at or above the threshold, the most similar first
         (ties: the earliest published first)."""
-        keys = fingerprint.band_keys.tolist()
-        marks = ",".join("?" * len(keys))
-        rows = self._db.execute(
-            "SELECT n, id, signature, outlet, host FROM articles WHERE n IN "
-            f"(SELECT n FROM bands WHERE key IN ({marks})) ORDER BY n",
-            keys,
-        ).fetchall()
-        if not rows:
+        candidates = self._bands.shared(fingerprint.band_keys, MIN_SHARED_BANDS).tolist()
+        if not candidates:
             return []
+        marks = ",".join("?" * len(candidates))
+        rows = self._db.execute(
+            f"SELECT n, id, signature, outlet, host FROM articles WHERE n IN ({marks}) ORDER BY n",
+            candidates,
+        ).fetchall()
         # All candidates at once: similar articles share bands with several others.
         kept = np.frombuffer(b"".join(row[2] for row in rows), dtype=np.uint32)
         similarities = (kept.reshape(len(rows), -1) == fingerprint.signature).mean(axis=1)
@@ -275,10 +338,7 @@ class PublishedIndex:
                 teasers,
             ),
         )
-        self._db.executemany(
-            "INSERT OR IGNORE INTO bands VALUES (?, ?)",
-            [(key, n) for key in fingerprint.band_keys.tolist()],
-        )
+        self._bands.add(n, fingerprint.band_keys)
         return n
 
     def link(self, n: int, copies: list[int]) -> None:

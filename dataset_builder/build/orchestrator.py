@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -60,6 +61,7 @@ from dataset_builder.publish.staging import (
     staging_folder,
     swap_into_place,
 )
+from dataset_builder.release.imports import import_dependencies
 
 # Inputs at which a progress bar appears; smaller builds just print their table.
 PROGRESS_THRESHOLD = 100
@@ -121,6 +123,7 @@ class Build:
         self.sink: Sink | None = None
         self.cache: AnnotationCache | None = None
         self._pool: ProcessPoolExecutor | None = None
+        self._card_imports: threading.Thread | None = None
 
     # -- stages -----------------------------------------------------------------
     def _submit(self, batch: list[tuple[InputFile, Record]]) -> PendingBatch:
@@ -365,8 +368,8 @@ class Build:
         try:
             self._read_and_check(SINKS[options.output_format](staging, options.shard_bytes))
             assert self.sink is not None
-            # Imported here, after the workers have started: the card's dependencies
-            # (Polars, Matplotlib) need not take memory in every worker process.
+            if self._card_imports is not None:
+                self._card_imports.join()
             from dataset_builder.release.card import copy_card, write_release_metadata
 
             self.report.files = self.sink.close()
@@ -401,6 +404,11 @@ class Build:
             self.cache = AnnotationCache(options.cache_dir, annotator_versions())
         if options.workers > 1:
             start_worker_server()
+            if sink is not None:
+                # Loaded while the worker server starts and the workers annotate, when
+                # this process mostly waits: writing the card then finds them loaded.
+                self._card_imports = threading.Thread(target=import_dependencies, daemon=True)
+                self._card_imports.start()
         found = discover(options.input_dir)
         self.report.skipped = found.skipped
         for reject in found.rejects:

@@ -1,4 +1,8 @@
-"""Worker processes and memory settings of a build."""
+"""Worker processes and memory settings of a build.
+
+Light to import (what it needs it imports when called): the command line starts the
+worker server before it imports the rest of the builder.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +12,20 @@ import multiprocessing.forkserver
 import os
 from concurrent.futures import ProcessPoolExecutor
 
-import pyarrow as pa
-
-from dataset_builder.annotators import dates, language, topics
-from dataset_builder.annotators.languages import UNDETERMINED
-from dataset_builder.annotators.topics.folding import FOLDINGS
-from dataset_builder.validate import contract
-
 M_MMAP_THRESHOLD = -3  # glibc mallopt parameter (malloc.h)
 
 
 def load_annotators() -> None:
-    """Load lexicons, date rules, the language detector's models and validators in this
-    process (once; later calls cost next to nothing)."""
-    topics.default_topic_annotator().load_all()
-    for fold in FOLDINGS.values():  # the tables a topic lexicon's folding is made from
-        fold("")
-    dates.find_dates([], UNDETERMINED)  # compiles the date rules of every language
+    """Load what annotating text of any language needs in this process: the language
+    detector's models and the validators (once; later calls cost next to nothing).
+
+    A language's topic lexicon and date rules are compiled at its first text: a worker
+    compiles those of the languages it meets, and a build of one or two languages does
+    not wait for the rules of all of them.
+    """
+    from dataset_builder.annotators import language
+    from dataset_builder.validate import contract
+
     language.load_models()
     contract.load_validators()
 
@@ -39,6 +40,8 @@ def use_system_allocator() -> None:
     Arrow's buffers came from a fragmented heap that only grew; the threshold is fixed at
     glibc's initial 128 KiB.
     """
+    import pyarrow as pa
+
     pa.set_memory_pool(pa.system_memory_pool())
     try:
         libc = ctypes.CDLL(None)
@@ -55,7 +58,7 @@ def start_worker_server() -> None:
     instant, and a worker needing one would wait forever. The server is a fresh,
     single-threaded interpreter that imports the annotators once
     (`dataset_builder.build.worker_preload`); the workers forked from it share them. Starting
-    it early lets its imports overlap with the build's first reads.
+    it early lets its imports overlap with the build's own.
     """
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["dataset_builder.build.worker_preload"])

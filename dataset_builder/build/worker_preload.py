@@ -1,9 +1,10 @@
 """Imported once by the worker pool's fork server (see `build.runtime.worker_pool`).
 
-Loading the annotators here, in the server, lets every worker forked from it share the
-compiled lexicons and date rules, the language detector's models and the validators
-instead of loading its own copy; the same goes for the modules a worker runs and for what
-they load the first time they are used.
+Loading here, in the server, lets every worker forked from it share the language
+detector's models and the validators instead of loading its own copy; the same goes for
+the modules a worker runs and for what they load the first time they are used. Topic
+lexicons and date rules are compiled by each worker at its first text in their language
+(`runtime.load_annotators`).
 """
 
 import gc

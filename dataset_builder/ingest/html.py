@@ -12,9 +12,6 @@ import re
 from functools import cache
 from typing import Any
 
-import trafilatura
-from trafilatura.utils import load_html
-
 from dataset_builder.ingest.layouts.text import PageError, _set_lead_and_body, normalise_text
 from dataset_builder.ingest.records import Record, new_record
 from dataset_builder.validate.contract import load_schema
@@ -75,6 +72,10 @@ def _clean(text: str | None) -> str:
 
 def parse_html_page(page: str) -> Record:
     """The article of a saved web page; a page with no article text is a `PageError`."""
+    # Imported at the first page: importing trafilatura takes longer than starting the
+    # rest of the builder, and a build of text files never needs it.
+    import trafilatura
+
     document = trafilatura.bare_extraction(
         page,
         with_metadata=True,
@@ -130,6 +131,8 @@ def _captions(page: str, paragraphs: list[str]) -> list[str]:
     article's paragraphs, in page order; none from other articles, comments or footers."""
     if "<figcaption" not in page.lower():
         return []
+    from trafilatura.utils import load_html
+
     tree = load_html(page)
     if tree is None:
         return []

@@ -26,6 +26,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -150,7 +151,7 @@ class Lexicon:
             self._pattern = re.compile("(?!)")
         else:
             self._pattern = self._compile(forms, 0)
-        self._pattern_ignoring_case = self._compile(forms, re.IGNORECASE)
+        self._forms = forms
         # (match group, matched text as written) -> its term, or None when it names none;
         # for a lexicon without word boundaries, by matched text alone.
         self._resolved: dict[tuple[str, str], Term | None] = {}
@@ -170,6 +171,12 @@ class Lexicon:
         # The matches in each stretch of text run from a word a phrase may start in (see
         # `_find_by_word`), at offsets into the stretch.
         self._stretch_matches: dict[str, tuple[tuple[int, int, Term], ...]] = {}
+
+    @cached_property
+    def _pattern_ignoring_case(self) -> re.Pattern[str]:
+        # Compiled when first needed: few texts change length when lower-cased, and
+        # compiling it took as long as the rest of the lexicon.
+        return self._compile(self._forms, re.IGNORECASE)
 
     def _split_wildcards(self, term: str) -> tuple[str, str]:
         if not self.word_boundaries:
