@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dataset_builder.build.report import BuildReport
+from dataset_builder.ingest import files
 from dataset_builder.ingest.decode import UndecodableError, decode
 from dataset_builder.ingest.layouts.detect import parse_text
 from dataset_builder.validate.schema import _field_of, schema_rejects
@@ -411,3 +412,21 @@ def test_each_missing_property_is_named_at_its_own_path() -> None:
         {"properties": {"meta": {"required": ["url", "outlet"]}}}
     ).iter_errors({"meta": {"outlet": "VNA"}})
     assert [_field_of(error) for error in nested] == ["$.meta.url"]
+
+
+def test_a_file_that_grows_while_it_is_read_is_read_to_its_end_or_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "growing.txt"
+    path.write_bytes(b"x" * 100)
+    real_fstat = os.fstat
+
+    class Shrunk:  # what fstat said before the file grew
+        def __init__(self, result: os.stat_result) -> None:
+            self.st_mode, self.st_size = result.st_mode, 10
+
+    monkeypatch.setattr(os, "fstat", lambda fd: Shrunk(real_fstat(fd)))
+    assert files.read_regular_file(path, 1000) == b"x" * 100
+    with pytest.raises(files.InputTooLarge) as refused:
+        files.read_regular_file(path, 50)
+    assert refused.value.size == 100

@@ -7,6 +7,7 @@ import hashlib
 import random
 
 import numpy as np
+import pytest
 
 from dataset_builder.build import dedup
 from dataset_builder.build.dedup import (
@@ -15,8 +16,8 @@ from dataset_builder.build.dedup import (
     NEAR_DUPLICATE_THRESHOLD,
     NUM_PERM,
     ROWS,
-    BandPostings,
     PublishedIndex,
+    SignatureIndex,
     fingerprint,
     same_outlet,
     shingle_hashes,
@@ -101,6 +102,7 @@ def test_signatures_at_the_threshold_share_enough_whole_bands_to_be_candidates()
     # The fewest equal values a signature at the threshold has, spread to break as many
     # bands as they can: the bands left whole are the candidates' lower bound.
     equal = next(k for k in range(NUM_PERM + 1) if k / NUM_PERM >= NEAR_DUPLICATE_THRESHOLD)
+    assert equal == dedup.MIN_EQUAL_VALUES
     broken = min(BANDS, NUM_PERM - equal)
     assert BANDS - broken == MIN_SHARED_BANDS
     rng = np.random.default_rng(3)
@@ -112,13 +114,17 @@ def test_signatures_at_the_threshold_share_enough_whole_bands_to_be_candidates()
     assert shared == MIN_SHARED_BANDS
 
 
-def test_band_postings_count_shared_keys_as_a_full_scan_would() -> None:
+def test_signature_index_counts_shared_keys_as_a_full_scan_would(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # Keys from a small pool, so articles share many; enough articles for several sorted
     # runs and merges, and a partly filled buffer at each lookup.
+    monkeypatch.setattr(SignatureIndex, "BUFFER", 4096)
     rng = np.random.default_rng(5)
-    postings = BandPostings()
+    index = SignatureIndex()
     published: list[np.ndarray] = []
-    runs_seen = set()
+    signatures: list[np.ndarray] = []
+    buffered = set()
     for n in range(1500):
         keys = rng.choice(400, size=BANDS, replace=False).astype(np.int64) * 7919
         if n % 97 == 0:
@@ -128,11 +134,17 @@ def test_band_postings_count_shared_keys_as_a_full_scan_would() -> None:
                     for m, old in enumerate(published)
                     if len(np.intersect1d(old, keys)) >= at_least
                 ]
-                assert postings.shared(keys, at_least).tolist() == expected
-            runs_seen.add(len(postings._runs))
-        postings.add(n, keys)
+                assert index.sharing(keys, at_least).tolist() == expected
+            buffered.add(index._buffered > 0)
+        signature = rng.integers(0, 4, NUM_PERM, dtype=np.uint32)
+        assert index.add(dedup.Fingerprint(signature, keys)) == n
         published.append(keys)
-    assert {0, 1, 2} <= runs_seen  # the buffer alone, one run, runs not yet merged
+        signatures.append(signature)
+    assert buffered == {False, True}  # lookups with postings only in the array, and in both
+    # Signatures are kept past the first allocation, each for its number.
+    numbers = np.array([0, 1023, 1024, 1499])
+    expected = [int((signatures[n] == signatures[7]).sum()) for n in numbers]
+    assert index.equal_values(numbers, signatures[7]).tolist() == expected
 
 
 def test_index_finds_every_near_copy_most_similar_first_and_links_stories() -> None:

@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import pyarrow as pa
 import pytest
 
 from dataset_builder.cli import main
@@ -86,16 +85,17 @@ def test_killed_build_leaves_previous_release_verifiable(
     assert verify_release(release) == []
 
 
+@pytest.mark.parametrize("where", ["write", "_write_groups"])  # the build, a file's thread
 def test_out_of_disk_leaves_previous_release(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
     release, _ = build_copy(tmp_path)
     before = _snapshot(release)
 
-    def full_disk(self: ParquetSink, config: str, split: str, rows: pa.Table) -> None:
+    def full_disk(self: ParquetSink, *args: object) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(ParquetSink, "write", full_disk)
+    monkeypatch.setattr(ParquetSink, where, full_disk)
     with pytest.raises(OSError, match="No space left"):
         build_copy(tmp_path)
     assert _snapshot(release) == before

@@ -227,6 +227,9 @@ class _ListSink:
     def close(self) -> dict[str, dict[str, list[str]]]:
         return {}
 
+    def abort(self) -> None:
+        pass
+
 
 def test_held_rows_are_released_with_their_story_and_teasers_follow_their_article() -> None:
     articles = [

@@ -23,6 +23,7 @@ as datasketch draws them (NumPy RandomState, seed 1), so the signatures are the 
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterator
 from functools import cache
 from typing import NamedTuple
@@ -37,10 +38,11 @@ NUM_PERM = 64
 SEED = 1
 BANDS, ROWS = 16, 4  # 16 bands of 4 rows: pairs at Jaccard 0.8 collide with p > 0.999
 NEAR_DUPLICATE_THRESHOLD = 0.8
-# Signatures at the threshold differ in at most 12 of their 64 values, which leaves at
-# least 4 of the 16 bands whole: a published article sharing fewer band keys with a new
-# one cannot be near it.
-MIN_SHARED_BANDS = BANDS - int(NUM_PERM * (1 - NEAR_DUPLICATE_THRESHOLD))
+# Signatures at the threshold have at least this many equal values (52 of 64), so they
+# differ in at most 12 and keep at least 4 of the 16 bands whole: a published article
+# sharing fewer band keys with a new one cannot be near it.
+MIN_EQUAL_VALUES = math.ceil(NUM_PERM * NEAR_DUPLICATE_THRESHOLD)
+MIN_SHARED_BANDS = BANDS - (NUM_PERM - MIN_EQUAL_VALUES)
 _SAMPLE_MASK = np.uint32(3)
 _BASE = np.uint32(1_000_003)
 
@@ -184,73 +186,93 @@ class Match(NamedTuple):
     source: Source
 
 
-class BandPostings:
-    """Band key -> the numbers of the published articles under it, in memory.
+class SignatureIndex:
+    """The signatures of the published articles, and the articles under each band key,
+    in memory.
 
-    Candidates are counted by the band keys they share with a new article, and only
-    those sharing enough keys to be near (`MIN_SHARED_BANDS`) are compared. In a corpus
-    of articles made of a shared stock of paragraphs, a new article shares a band with a
-    fixed share of those before it, so every lookup meets more postings the larger the
-    build; each posting must cost next to nothing. Here a lookup is a few binary searches
-    in sorted NumPy arrays, and the postings take 12 bytes each (16 per article).
+    In a corpus of articles made of a shared stock of paragraphs, a new article shares a
+    band with a fixed share of those before it, and enough bands to be compared
+    (`MIN_SHARED_BANDS`) with a smaller one: the candidates grow with the build, and each
+    must cost next to nothing. Looked up in SQLite they cost more per article than
+    annotating it by 100,000 articles; here a lookup is a few binary searches in sorted
+    NumPy arrays and one comparison of the candidates' signatures. Memory: 448 bytes per
+    published article (16 postings of 12 bytes, a signature of 256).
 
-    New postings go to an unsorted buffer; a full buffer is sorted into a run, and runs
-    of similar size are merged (each posting is merged O(log n) times), so a lookup
-    searches O(log n) runs. A stable sort keeps each key's articles in publication order.
+    New postings go to a dictionary; when it holds `BUFFER` of them they are merged into
+    one array sorted by key (a copy of the array: at 100,000 articles 100 copies of up to
+    19 MiB). A lookup is two binary searches per key in that array, and the dictionary.
     """
 
-    BUFFER = 4096  # postings (256 articles)
+    BUFFER = 16_384  # postings (1,024 articles)
 
     def __init__(self) -> None:
-        self._buffer_keys = np.empty(self.BUFFER, dtype=np.int64)
-        self._buffer_ns = np.empty(self.BUFFER, dtype=np.int32)
+        self._buffer: dict[int, list[int]] = {}  # key -> numbers, the latest postings
         self._buffered = 0
-        self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted keys, numbers)
+        # Every posting before those: keys in order, and the number of the article.
+        self._keys = np.empty(0, dtype=np.int64)
+        self._numbers = np.empty(0, dtype=np.int32)
+        self._signatures = np.empty((1024, NUM_PERM), dtype=np.uint32)
+        self._count = 0
 
-    def add(self, n: int, keys: np.ndarray) -> None:
-        if self._buffered + len(keys) > self.BUFFER:
+    def add(self, fingerprint: Fingerprint) -> int:
+        """File a published article's fingerprint; its number."""
+        n = self._count
+        if n == len(self._signatures):
+            self._signatures = np.concatenate((self._signatures, np.empty_like(self._signatures)))
+        self._signatures[n] = fingerprint.signature
+        self._count += 1
+        for key in fingerprint.band_keys.tolist():
+            self._buffer.setdefault(key, []).append(n)
+        self._buffered += len(fingerprint.band_keys)
+        if self._buffered >= self.BUFFER:
             self._sort_buffer()
-        end = self._buffered + len(keys)
-        self._buffer_keys[self._buffered : end] = keys
-        self._buffer_ns[self._buffered : end] = n
-        self._buffered = end
+        return n
 
     def _sort_buffer(self) -> None:
-        keys = self._buffer_keys[: self._buffered]
-        order = np.argsort(keys, kind="stable")
-        run = (keys[order], self._buffer_ns[: self._buffered][order])
-        self._buffered = 0
-        while self._runs and len(self._runs[-1][0]) <= 2 * len(run[0]):
-            older = self._runs.pop()
-            keys = np.concatenate((older[0], run[0]))
-            order = np.argsort(keys, kind="stable")  # older first within a key
-            run = (keys[order], np.concatenate((older[1], run[1]))[order])
-        self._runs.append(run)
+        keys = np.array(
+            [key for key, numbers in self._buffer.items() for _ in numbers], dtype=np.int64
+        )
+        numbers = np.array(
+            [n for entries in self._buffer.values() for n in entries], dtype=np.int32
+        )
+        order = np.argsort(keys, kind="stable")  # a key's articles stay in their order
+        keys, numbers = keys[order], numbers[order]
+        # Merged in one pass: the buffer's articles are newer, so they go after the
+        # run's under the same key.
+        at = np.searchsorted(self._keys, keys, side="right")
+        self._keys = np.insert(self._keys, at, keys)
+        self._numbers = np.insert(self._numbers, at, numbers)
+        self._buffer, self._buffered = {}, 0
 
-    def shared(self, keys: np.ndarray, at_least: int) -> np.ndarray:
+    def sharing(self, keys: np.ndarray, at_least: int) -> np.ndarray:
         """The numbers (in increasing order) of the articles under at least `at_least` of
         `keys` (distinct keys)."""
-        found = [
-            self._buffer_ns[: self._buffered][np.isin(self._buffer_keys[: self._buffered], keys)]
-        ]
-        for run_keys, run_ns in self._runs:
-            starts = np.searchsorted(run_keys, keys, side="left")
-            ends = np.searchsorted(run_keys, keys, side="right")
-            found.extend(
-                run_ns[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True) if b > a
-            )
-        numbers, counts = np.unique(np.concatenate(found), return_counts=True)
-        chosen: np.ndarray = numbers[counts >= at_least]
+        wanted = keys.tolist()
+        buffered = np.array([n for key in wanted for n in self._buffer.get(key, ())], np.int32)
+        starts = np.searchsorted(self._keys, keys, side="left")
+        lengths = np.searchsorted(self._keys, keys, side="right") - starts
+        total = int(lengths.sum())
+        # The positions of every posting in the ranges [start, start + length).
+        first = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        found = np.concatenate((self._numbers[first + np.arange(total)], buffered))
+        # Counted by number (a table as long as the highest number) rather than by
+        # sorting the postings: at 100,000 articles a lookup meets about 8,000 of them.
+        counts = np.bincount(found, minlength=0) if len(found) else found
+        chosen: np.ndarray = np.flatnonzero(counts >= at_least)
         return chosen
+
+    def equal_values(self, numbers: np.ndarray, signature: np.ndarray) -> np.ndarray:
+        """How many values of each of the articles' signatures equal those of `signature`."""
+        equal: np.ndarray = np.count_nonzero(self._signatures[numbers] == signature, axis=1)
+        return equal
 
 
 class PublishedIndex:
     """What a build has admitted and published, for duplicate detection.
 
-    Ids (with where each was first seen), content hashes, MinHash signatures and the
-    links between copies of a story go into a private temporary SQLite database, deleted
-    when the index is closed; only the band keys (`BandPostings`, 192 bytes an article)
-    are in memory. Every lookup is exact.
+    Ids (with where each was first seen), content hashes and the links between copies of
+    a story go into a private temporary SQLite database, deleted when the index is closed;
+    the signatures and band keys are in memory (`SignatureIndex`). Every lookup is exact.
     """
 
     # Pages beyond this come from the operating system's file cache: at 100,000 articles a
@@ -266,17 +288,16 @@ class PublishedIndex:
             CREATE TABLE ids (id TEXT PRIMARY KEY, location TEXT NOT NULL) WITHOUT ROWID;
             CREATE TABLE contents (digest BLOB PRIMARY KEY, id TEXT NOT NULL) WITHOUT ROWID;
             CREATE TABLE articles (
-                n INTEGER PRIMARY KEY, id TEXT NOT NULL, signature BLOB,
+                n INTEGER PRIMARY KEY, id TEXT NOT NULL,
                 outlet TEXT, host TEXT, teasers INTEGER NOT NULL
             );
             CREATE TABLE members (n INTEGER PRIMARY KEY, story INTEGER NOT NULL);
             CREATE INDEX members_by_story ON members (story, n);
             """
         )
-        self._count = 0
         # Every article under each of its band keys, so that a new article meets every
         # published copy it is near (the copies of a story share keys).
-        self._bands = BandPostings()
+        self._signatures = SignatureIndex()
 
     def close(self) -> None:
         self._db.close()
@@ -297,21 +318,25 @@ class PublishedIndex:
     def near_duplicates(self, fingerprint: Fingerprint) -> list[Match]:
         """Every published article at or above the threshold, the most similar first
         (ties: the earliest published first)."""
-        candidates = self._bands.shared(fingerprint.band_keys, MIN_SHARED_BANDS).tolist()
-        if not candidates:
+        candidates = self._signatures.sharing(fingerprint.band_keys, MIN_SHARED_BANDS)
+        if not len(candidates):
             return []
-        marks = ",".join("?" * len(candidates))
-        rows = self._db.execute(
-            f"SELECT n, id, signature, outlet, host FROM articles WHERE n IN ({marks}) ORDER BY n",
-            candidates,
-        ).fetchall()
         # All candidates at once: similar articles share bands with several others.
-        kept = np.frombuffer(b"".join(row[2] for row in rows), dtype=np.uint32)
-        similarities = (kept.reshape(len(rows), -1) == fingerprint.signature).mean(axis=1)
+        equal = self._signatures.equal_values(candidates, fingerprint.signature)
+        similar = {
+            number: count / NUM_PERM  # the share of equal values, as NumPy's mean gave it
+            for number, count in zip(candidates.tolist(), equal.tolist(), strict=True)
+            if count >= MIN_EQUAL_VALUES
+        }
+        if not similar:
+            return []
+        marks = ",".join("?" * len(similar))
+        rows = self._db.execute(
+            f"SELECT n, id, outlet, host FROM articles WHERE n IN ({marks})", list(similar)
+        )
         near = [
-            Match(int(row[0]), str(row[1]), float(similarity), Source(row[3], row[4]))
-            for row, similarity in zip(rows, similarities.tolist(), strict=True)
-            if similarity >= NEAR_DUPLICATE_THRESHOLD
+            Match(int(n), str(record_id), similar[n], Source(outlet, host))
+            for n, record_id, outlet, host in rows
         ]
         return sorted(near, key=lambda match: (-match.similarity, match.n))
 
@@ -324,21 +349,12 @@ class PublishedIndex:
         teasers: int = 0,
     ) -> int:
         """File a published article (with its number of teasers); its position."""
-        n = self._count
-        self._count += 1
+        n = self._signatures.add(fingerprint)
         self._db.execute("INSERT INTO contents VALUES (?, ?)", (digest, record_id))
         self._db.execute(
-            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                n,
-                record_id,
-                fingerprint.signature.astype(np.uint32).tobytes(),
-                source.outlet,
-                source.host,
-                teasers,
-            ),
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?)",
+            (n, record_id, source.outlet, source.host, teasers),
         )
-        self._bands.add(n, fingerprint.band_keys)
         return n
 
     def link(self, n: int, copies: list[int]) -> None:

@@ -382,6 +382,8 @@ class Build:
             swapped = True
         finally:
             if not swapped:
+                if self.sink is not None:
+                    self.sink.abort()  # nothing may write into the folder as it goes
                 shutil.rmtree(staging, ignore_errors=True)
         # The new release is in place: what fails from here on is said as a warning, and
         # the release is not taken back.

@@ -47,12 +47,19 @@ def read_regular_file(path: Path, max_bytes: int) -> bytes:
     """
     with open_regular_file(path) as handle:
         size = os.fstat(handle.fileno()).st_size
-        data = handle.read(max_bytes + 1) if size <= max_bytes else b""
+        data = b""
+        if size <= max_bytes:
+            # Asked for `max_bytes + 1` at once, the reader allocates that much for every
+            # file; a file that grew since `fstat` is read on up to that limit.
+            data = handle.read(size + 1)
+            if len(data) > size:
+                data += handle.read(max_bytes + 1 - len(data))
         if size > max_bytes or len(data) > max_bytes:  # or grew while being read
-            digest = hashlib.sha256(data)
+            digest, read = hashlib.sha256(data), len(data)
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
-            raise InputTooLarge(max(size, len(data)), max_bytes, digest.hexdigest())
+                read += len(block)
+            raise InputTooLarge(max(size, read), max_bytes, digest.hexdigest())
     return data
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -92,6 +94,11 @@ class ParquetSink:
     Rows are buffered as Arrow tables and written in row groups of exactly
     ROW_GROUP_SIZE rows (the last one smaller), so the files do not depend on the batch
     size or the number of workers that produced them.
+
+    Each file is written by a thread of its own, in order: compressing a row group
+    (Arrow does it without holding the interpreter) takes longer than preparing the
+    next, and files of different configurations and splits are compressed side by side.
+    A file has at most one row group waiting, so memory stays bounded.
     """
 
     def __init__(self, root: Path, target_shard_bytes: int = TARGET_SHARD_BYTES) -> None:
@@ -101,6 +108,8 @@ class ParquetSink:
         self._shards: dict[tuple[str, str], list[Path]] = {}
         self._buffers: dict[tuple[str, str], list[pa.Table]] = {}
         self.rows: dict[tuple[str, str], int] = {(c, s): 0 for c in CONFIGS for s in SPLITS}
+        self._threads = ThreadPoolExecutor(max_workers=len(CONFIGS) * len(SPLITS))
+        self._writing: dict[tuple[str, str], Future[None]] = {}
 
     def _open(self, key: tuple[str, str]) -> pq.ParquetWriter:
         config, split = key
@@ -129,6 +138,18 @@ class ParquetSink:
             return
         table = pa.concat_tables(buffer)
         full = table.num_rows if final else table.num_rows - table.num_rows % ROW_GROUP_SIZE
+        if full < table.num_rows:
+            self._buffers[key] = [table.slice(full)]
+        if full:
+            self._wait(key)  # the file's previous row groups first
+            self._writing[key] = self._threads.submit(self._write_groups, key, table, full)
+
+    def _wait(self, key: tuple[str, str]) -> None:
+        writing = self._writing.pop(key, None)
+        if writing is not None:
+            writing.result()  # raises what the writing raised
+
+    def _write_groups(self, key: tuple[str, str], table: pa.Table, full: int) -> None:
         for start in range(0, full, ROW_GROUP_SIZE):
             writer = self._writers.get(key) or self._open(key)
             # One contiguous chunk per row group: the bytes written then depend only on
@@ -138,8 +159,15 @@ class ParquetSink:
             if self._shards[key][-1].stat().st_size >= self.target_shard_bytes:
                 writer.close()
                 del self._writers[key]
-        if full < table.num_rows:
-            self._buffers[key] = [table.slice(full)]
+
+    def abort(self) -> None:
+        self._threads.shutdown(wait=True, cancel_futures=True)
+        self._writing.clear()
+        for writer in self._writers.values():
+            # The build is failing already: its own error is the one to report.
+            with contextlib.suppress(OSError):
+                writer.close()
+        self._writers.clear()
 
     def close(self) -> dict[str, dict[str, list[str]]]:
         """Finish every shard and name it `<split>-NNNNN-of-NNNNN.parquet`.
@@ -147,8 +175,13 @@ class ParquetSink:
         A split with no rows gets no file: `datasets` cannot load an empty Parquet
         split, and a missing split is how a Hub dataset says it has none.
         """
-        for key in list(self._buffers):
-            self._flush(key, final=True)
+        try:
+            for key in list(self._buffers):
+                self._flush(key, final=True)
+            for key in list(self._writing):
+                self._wait(key)
+        finally:
+            self._threads.shutdown(wait=True, cancel_futures=True)
         for writer in self._writers.values():
             writer.close()
         self._writers.clear()

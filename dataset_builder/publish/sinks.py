@@ -1,6 +1,6 @@
 """Output formats of a release: a sink receives each split's rows and names its files.
 
-A new format is a class with these two methods, registered in `SINKS`.
+A new format is a class with these methods, registered in `SINKS`.
 """
 
 from __future__ import annotations
@@ -20,6 +20,10 @@ class Sink(Protocol):
 
     def close(self) -> dict[str, dict[str, list[str]]]:
         """Finish writing; the files of each configuration's splits, relative to the root."""
+
+    def abort(self) -> None:
+        """Stop after a failure, with nothing left writing (what was written stays, for
+        the build to remove with its staging folder)."""
 
 
 # Each makes a sink writing under a release folder, starting a new file past a size.
