@@ -1,5 +1,3 @@
-import sys
+from dataset_builder.cli import run
 
-from dataset_builder.cli import main
-
-sys.exit(main())
+run()
