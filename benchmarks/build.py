@@ -210,38 +210,48 @@ def baseline_run(corpus: Path, work: Path, workers: int) -> dict[str, Any]:
 
 
 STARTUP_PROBE = r"""
-import time
+import json, time
 started = time.perf_counter()
-import dataset_builder.build.runtime
-from dataset_builder.annotators import language, topics
-from dataset_builder.validate import contract
-topics.default_topic_annotator().load_all()
-contract.load_validators()
+import dataset_builder.build.worker_preload
 loaded = time.perf_counter()
-language.load_models()
-print(loaded - started, time.perf_counter() - loaded)
+from dataset_builder.annotators import dates, topics
+from dataset_builder.annotators.dates.scan import RESOURCES_DIR, compile_tagger
+from dataset_builder.annotators.languages import scan_languages
+annotator = topics.default_topic_annotator()
+languages = {}
+for code in scan_languages(RESOURCES_DIR).codes:
+    begun = time.perf_counter()
+    annotator.annotate([], code)  # compiles the language's lexicon
+    compile_tagger(code, RESOURCES_DIR)
+    languages[code] = time.perf_counter() - begun
+print(json.dumps({"server": loaded - started, "languages": languages}))
 """
 
 
-def startup_costs(repeats: int = 3) -> dict[str, float]:
-    """Fixed costs of annotating, in a fresh process: importing the annotators and loading
-    their lexicons and validators, then lingua loading its Latin-script language models
-    (both done once, in the server workers are forked from). Medians of `repeats` runs."""
+def startup_costs(repeats: int = 3) -> dict[str, Any]:
+    """Fixed costs of annotating, in a fresh process (medians of `repeats` runs): what the
+    server the workers are forked from loads before the first fork (the builder's modules,
+    lingua's Latin-script models, the validators), and, per language, compiling its topic
+    lexicon and date rules, which each worker does at its first text in that language."""
     samples = [
-        [
-            float(value)
-            for value in subprocess.run(
+        json.loads(
+            subprocess.run(
                 [sys.executable, "-c", STARTUP_PROBE],
                 cwd=ROOT,
                 capture_output=True,
                 text=True,
                 check=True,
-            ).stdout.split()
-        ]
+            ).stdout
+        )
         for _ in range(repeats)
     ]
-    imports, latin = (statistics.median(column) for column in zip(*samples, strict=True))
-    return {"annotators_seconds": round(imports, 2), "latin_models_seconds": round(latin, 2)}
+    return {
+        "server_seconds": round(statistics.median(s["server"] for s in samples), 2),
+        "language_seconds": {
+            code: round(statistics.median(s["languages"][code] for s in samples), 3)
+            for code in samples[0]["languages"]
+        },
+    }
 
 
 def _fixed_and_marginal(runs: list[dict[str, Any]]) -> tuple[float, float]:
@@ -314,9 +324,12 @@ def main() -> None:
         "speed_ratio": round(ratio, 1),
         "startup": startup_costs(),
     }
+    languages = ", ".join(
+        f"{code} {seconds:.2f} s" for code, seconds in result["startup"]["language_seconds"].items()
+    )
     print(
-        f"fresh process: annotators loaded in {result['startup']['annotators_seconds']:.2f} s; "
-        f"lingua's Latin-script models {result['startup']['latin_models_seconds']:.2f} s"
+        f"fresh process: worker server ready in {result['startup']['server_seconds']:.2f} s; "
+        f"each language's lexicon and date rules, compiled at its first text: {languages}"
     )
     if len(runs) > 1:
         first, last = runs[0], runs[-1]

@@ -119,7 +119,10 @@ def test_signature_index_counts_shared_keys_as_a_full_scan_would(
 ) -> None:
     # Keys from a small pool, so articles share many; enough articles for several sorted
     # runs and merges, and a partly filled buffer at each lookup.
-    monkeypatch.setattr(SignatureIndex, "BUFFER", 4096)
+    # Small sizes, for several runs, merged and capped, and several blocks of signatures.
+    monkeypatch.setattr(SignatureIndex, "BUFFER", 1024)
+    monkeypatch.setattr(SignatureIndex, "RUN_LIMIT", 8192)
+    monkeypatch.setattr(SignatureIndex, "BLOCK", 256)
     rng = np.random.default_rng(5)
     index = SignatureIndex()
     published: list[np.ndarray] = []
@@ -136,15 +139,22 @@ def test_signature_index_counts_shared_keys_as_a_full_scan_would(
                 ]
                 assert index.sharing(keys, at_least).tolist() == expected
             buffered.add(index._buffered > 0)
-        signature = rng.integers(0, 4, NUM_PERM, dtype=np.uint32)
+        # Values that often agree in their low byte only, or in full.
+        signature = rng.integers(0, 4, NUM_PERM, dtype=np.uint32) * np.uint32(256) + np.uint32(
+            n % 2
+        )
         assert index.add(dedup.Fingerprint(signature, keys)) == n
         published.append(keys)
         signatures.append(signature)
-    assert buffered == {False, True}  # lookups with postings only in the array, and in both
-    # Signatures are kept past the first allocation, each for its number.
-    numbers = np.array([0, 1023, 1024, 1499])
-    expected = [int((signatures[n] == signatures[7]).sum()) for n in numbers]
-    assert index.equal_values(numbers, signatures[7]).tolist() == expected
+    assert buffered == {False, True}  # lookups with postings only in runs, and in both
+    assert len(index._runs) > 2 and max(len(keys) for keys, _ in index._runs) <= 8192
+    # The low bytes are kept past the first block, each for its number, and they agree
+    # where the values do, and more.
+    numbers = np.array([0, 255, 256, 1023, 1024, 1499])
+    low = [int(((signatures[n] % 256) == (signatures[7] % 256)).sum()) for n in numbers]
+    assert index.equal_low_bytes(numbers, signatures[7]).tolist() == low
+    equal = [int((signatures[n] == signatures[7]).sum()) for n in numbers]
+    assert all(a >= b for a, b in zip(low, equal, strict=True)) and low != equal
 
 
 def test_index_finds_every_near_copy_most_similar_first_and_links_stories() -> None:

@@ -187,41 +187,48 @@ class Match(NamedTuple):
 
 
 class SignatureIndex:
-    """The signatures of the published articles, and the articles under each band key,
-    in memory.
+    """The articles under each band key, and the low byte of every signature value, in
+    memory.
 
     In a corpus of articles made of a shared stock of paragraphs, a new article shares a
     band with a fixed share of those before it, and enough bands to be compared
     (`MIN_SHARED_BANDS`) with a smaller one: the candidates grow with the build, and each
     must cost next to nothing. Looked up in SQLite they cost more per article than
-    annotating it by 100,000 articles; here a lookup is a few binary searches in sorted
-    NumPy arrays and one comparison of the candidates' signatures. Memory: 448 bytes per
-    published article (16 postings of 12 bytes, a signature of 256).
+    annotating it by 100,000 articles. Here a lookup is a few binary searches in sorted
+    NumPy arrays, and the candidates' signatures are first compared by the low byte of
+    each value: values that differ there differ, so the bytes bound the equal values from
+    above, and only the few candidates within that bound have their signatures read (from
+    SQLite, by `PublishedIndex`). Memory: 192 bytes per published article (16 postings of
+    8, 64 bytes of signature), grown in steps that never copy more than one run.
 
-    New postings go to a dictionary; when it holds `BUFFER` of them they are merged into
-    one array sorted by key (a copy of the array: at 100,000 articles 100 copies of up to
-    19 MiB). A lookup is two binary searches per key in that array, and the dictionary.
+    A posting keeps 32 bits of its band key: two keys that agree there only make an
+    article a candidate more often, and it is compared all the same.
+
+    New postings go to a dictionary; when it holds `BUFFER` of them they are sorted by key
+    and merged into the last run, until it holds `RUN_LIMIT`, so a lookup searches one run
+    per 65,000 articles, and the dictionary.
     """
 
     BUFFER = 16_384  # postings (1,024 articles)
+    RUN_LIMIT = 1 << 20  # postings (8 MiB): a full run is left as it is
+    BLOCK = 1 << 16  # articles' low bytes per block (4 MiB, taken up as rows are written)
 
     def __init__(self) -> None:
         self._buffer: dict[int, list[int]] = {}  # key -> numbers, the latest postings
         self._buffered = 0
-        # Every posting before those: keys in order, and the number of the article.
-        self._keys = np.empty(0, dtype=np.int64)
-        self._numbers = np.empty(0, dtype=np.int32)
-        self._signatures = np.empty((1024, NUM_PERM), dtype=np.uint32)
+        # Earlier postings, oldest first: (keys in order, the article of each).
+        self._runs: list[tuple[np.ndarray, np.ndarray]] = []
+        self._blocks: list[np.ndarray] = []  # article n is row n % BLOCK of block n // BLOCK
         self._count = 0
 
     def add(self, fingerprint: Fingerprint) -> int:
         """File a published article's fingerprint; its number."""
         n = self._count
-        if n == len(self._signatures):
-            self._signatures = np.concatenate((self._signatures, np.empty_like(self._signatures)))
-        self._signatures[n] = fingerprint.signature
+        if n % self.BLOCK == 0:
+            self._blocks.append(np.empty((self.BLOCK, NUM_PERM), dtype=np.uint8))
+        self._blocks[-1][n % self.BLOCK] = _low_bytes(fingerprint.signature)
         self._count += 1
-        for key in fingerprint.band_keys.tolist():
+        for key in _short_keys(fingerprint.band_keys).tolist():
             self._buffer.setdefault(key, []).append(n)
         self._buffered += len(fingerprint.band_keys)
         if self._buffered >= self.BUFFER:
@@ -230,49 +237,77 @@ class SignatureIndex:
 
     def _sort_buffer(self) -> None:
         keys = np.array(
-            [key for key, numbers in self._buffer.items() for _ in numbers], dtype=np.int64
+            [key for key, numbers in self._buffer.items() for _ in numbers], dtype=np.uint32
         )
         numbers = np.array(
             [n for entries in self._buffer.values() for n in entries], dtype=np.int32
         )
         order = np.argsort(keys, kind="stable")  # a key's articles stay in their order
-        keys, numbers = keys[order], numbers[order]
-        # Merged in one pass: the buffer's articles are newer, so they go after the
-        # run's under the same key.
-        at = np.searchsorted(self._keys, keys, side="right")
-        self._keys = np.insert(self._keys, at, keys)
-        self._numbers = np.insert(self._numbers, at, numbers)
+        run = (keys[order], numbers[order])
         self._buffer, self._buffered = {}, 0
+        if self._runs and len(self._runs[-1][0]) + len(run[0]) <= self.RUN_LIMIT:
+            older = self._runs.pop()
+            # The newer run's articles go after the older's under the same key.
+            at = np.searchsorted(older[0], run[0], side="right")
+            run = (np.insert(older[0], at, run[0]), np.insert(older[1], at, run[1]))
+        self._runs.append(run)
 
     def sharing(self, keys: np.ndarray, at_least: int) -> np.ndarray:
         """The numbers (in increasing order) of the articles under at least `at_least` of
-        `keys` (distinct keys)."""
-        wanted = keys.tolist()
-        buffered = np.array([n for key in wanted for n in self._buffer.get(key, ())], np.int32)
-        starts = np.searchsorted(self._keys, keys, side="left")
-        lengths = np.searchsorted(self._keys, keys, side="right") - starts
-        total = int(lengths.sum())
-        # The positions of every posting in the ranges [start, start + length).
-        first = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-        found = np.concatenate((self._numbers[first + np.arange(total)], buffered))
+        `keys` (distinct band keys)."""
+        short = _short_keys(keys)
+        found = [
+            np.array([n for key in short.tolist() for n in self._buffer.get(key, ())], np.int32)
+        ]
+        for run_keys, run_numbers in self._runs:
+            starts = np.searchsorted(run_keys, short, side="left")
+            lengths = np.searchsorted(run_keys, short, side="right") - starts
+            total = int(lengths.sum())
+            if total:
+                # The positions of every posting in the ranges [start, start + length).
+                first = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+                found.append(run_numbers[first + np.arange(total)])
+        every = np.concatenate(found)
         # Counted by number (a table as long as the highest number) rather than by
         # sorting the postings: at 100,000 articles a lookup meets about 8,000 of them.
-        counts = np.bincount(found, minlength=0) if len(found) else found
+        counts = np.bincount(every) if len(every) else every
         chosen: np.ndarray = np.flatnonzero(counts >= at_least)
         return chosen
 
-    def equal_values(self, numbers: np.ndarray, signature: np.ndarray) -> np.ndarray:
-        """How many values of each of the articles' signatures equal those of `signature`."""
-        equal: np.ndarray = np.count_nonzero(self._signatures[numbers] == signature, axis=1)
+    def equal_low_bytes(self, numbers: np.ndarray, signature: np.ndarray) -> np.ndarray:
+        """For each of the articles `numbers` (in increasing order), how many values of
+        its signature agree with `signature` in their low byte: at least as many as are
+        equal."""
+        equal = np.empty(len(numbers), dtype=np.intp)
+        if not len(numbers):
+            return equal
+        low = _low_bytes(signature)
+        blocks = numbers // self.BLOCK
+        # Where each block's numbers start in `numbers`, and end.
+        edges = np.flatnonzero(np.diff(blocks)) + 1
+        for start, end in zip([0, *edges.tolist()], [*edges.tolist(), len(numbers)], strict=True):
+            rows = self._blocks[int(blocks[start])][numbers[start:end] % self.BLOCK]
+            equal[start:end] = np.count_nonzero(rows == low, axis=1)
         return equal
+
+
+def _low_bytes(signature: np.ndarray) -> np.ndarray:
+    return signature.astype(np.uint8)  # the value modulo 256
+
+
+def _short_keys(keys: np.ndarray) -> np.ndarray:
+    """The low 32 bits of band keys (see `SignatureIndex`)."""
+    return keys.astype(np.uint32)
 
 
 class PublishedIndex:
     """What a build has admitted and published, for duplicate detection.
 
-    Ids (with where each was first seen), content hashes and the links between copies of
-    a story go into a private temporary SQLite database, deleted when the index is closed;
-    the signatures and band keys are in memory (`SignatureIndex`). Every lookup is exact.
+    Ids (with where each was first seen), content hashes, MinHash signatures and the
+    links between copies of a story go into a private temporary SQLite database, deleted
+    when the index is closed; the band keys and the signatures' low bytes, which find the
+    few articles whose signatures are read, are in memory (`SignatureIndex`). Every
+    lookup is exact.
     """
 
     # Pages beyond this come from the operating system's file cache: at 100,000 articles a
@@ -288,7 +323,7 @@ class PublishedIndex:
             CREATE TABLE ids (id TEXT PRIMARY KEY, location TEXT NOT NULL) WITHOUT ROWID;
             CREATE TABLE contents (digest BLOB PRIMARY KEY, id TEXT NOT NULL) WITHOUT ROWID;
             CREATE TABLE articles (
-                n INTEGER PRIMARY KEY, id TEXT NOT NULL,
+                n INTEGER PRIMARY KEY, id TEXT NOT NULL, signature BLOB NOT NULL,
                 outlet TEXT, host TEXT, teasers INTEGER NOT NULL
             );
             CREATE TABLE members (n INTEGER PRIMARY KEY, story INTEGER NOT NULL);
@@ -298,9 +333,16 @@ class PublishedIndex:
         # Every article under each of its band keys, so that a new article meets every
         # published copy it is near (the copies of a story share keys).
         self._signatures = SignatureIndex()
+        self._lookups_done = False
 
     def close(self) -> None:
         self._db.close()
+
+    def drop_signatures(self) -> None:
+        """Free what lookups keep in memory, once no article is left to look up: what
+        follows (the stories) is on disk, and the end of a build takes memory of its own."""
+        self._signatures = SignatureIndex()
+        self._lookups_done = True
 
     def first_seen(self, record_id: str) -> str | None:
         """Where an id was admitted before, if it was."""
@@ -318,25 +360,26 @@ class PublishedIndex:
     def near_duplicates(self, fingerprint: Fingerprint) -> list[Match]:
         """Every published article at or above the threshold, the most similar first
         (ties: the earliest published first)."""
+        assert not self._lookups_done, "near_duplicates after drop_signatures"
         candidates = self._signatures.sharing(fingerprint.band_keys, MIN_SHARED_BANDS)
         if not len(candidates):
             return []
         # All candidates at once: similar articles share bands with several others.
-        equal = self._signatures.equal_values(candidates, fingerprint.signature)
-        similar = {
-            number: count / NUM_PERM  # the share of equal values, as NumPy's mean gave it
-            for number, count in zip(candidates.tolist(), equal.tolist(), strict=True)
-            if count >= MIN_EQUAL_VALUES
-        }
-        if not similar:
+        bound = self._signatures.equal_low_bytes(candidates, fingerprint.signature)
+        within = candidates[bound >= MIN_EQUAL_VALUES].tolist()
+        if not within:
             return []
-        marks = ",".join("?" * len(similar))
+        marks = ",".join("?" * len(within))
         rows = self._db.execute(
-            f"SELECT n, id, outlet, host FROM articles WHERE n IN ({marks})", list(similar)
-        )
+            f"SELECT n, id, signature, outlet, host FROM articles WHERE n IN ({marks})", within
+        ).fetchall()
+        kept = np.frombuffer(b"".join(row[2] for row in rows), dtype=np.uint32)
+        equal = np.count_nonzero(kept.reshape(len(rows), NUM_PERM) == fingerprint.signature, axis=1)
         near = [
-            Match(int(n), str(record_id), similar[n], Source(outlet, host))
-            for n, record_id, outlet, host in rows
+            # The share of equal values, exactly as NumPy's mean of the comparison gives it.
+            Match(int(n), str(record_id), count / NUM_PERM, Source(outlet, host))
+            for (n, record_id, _, outlet, host), count in zip(rows, equal.tolist(), strict=True)
+            if count >= MIN_EQUAL_VALUES
         ]
         return sorted(near, key=lambda match: (-match.similarity, match.n))
 
@@ -352,8 +395,15 @@ class PublishedIndex:
         n = self._signatures.add(fingerprint)
         self._db.execute("INSERT INTO contents VALUES (?, ?)", (digest, record_id))
         self._db.execute(
-            "INSERT INTO articles VALUES (?, ?, ?, ?, ?)",
-            (n, record_id, source.outlet, source.host, teasers),
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                n,
+                record_id,
+                fingerprint.signature.astype(np.uint32).tobytes(),
+                source.outlet,
+                source.host,
+                teasers,
+            ),
         )
         return n
 

@@ -435,6 +435,7 @@ class Build:
             if pending is not None:
                 self._publish(pending)
             self._publish(submitted)
+            self.index.drop_signatures()
             finished = True
         except BrokenProcessPool:  # from submitting to the pool or from collecting
             raise BuildError(

@@ -56,9 +56,9 @@ def start_worker_server() -> None:
     Workers are not forked from the build process itself: a fork copies the locks that
     the build's other threads (Arrow's thread pool, the progress bar) hold at that
     instant, and a worker needing one would wait forever. The server is a fresh,
-    single-threaded interpreter that imports the annotators once
-    (`dataset_builder.build.worker_preload`); the workers forked from it share them. Starting
-    it early lets its imports overlap with the build's own.
+    single-threaded interpreter that imports the builder and loads the language detector's
+    models once (`dataset_builder.build.worker_preload`); the workers forked from it share
+    them. Starting it early lets its imports overlap with the build's own.
     """
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["dataset_builder.build.worker_preload"])

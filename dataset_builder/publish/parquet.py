@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
@@ -95,10 +96,10 @@ class ParquetSink:
     ROW_GROUP_SIZE rows (the last one smaller), so the files do not depend on the batch
     size or the number of workers that produced them.
 
-    Each file is written by a thread of its own, in order: compressing a row group
-    (Arrow does it without holding the interpreter) takes longer than preparing the
-    next, and files of different configurations and splits are compressed side by side.
-    A file has at most one row group waiting, so memory stays bounded.
+    Row groups are compressed in threads (Arrow does it without holding the interpreter),
+    as many as there are cores, so files of different configurations and splits are
+    compressed side by side; each file's row groups are written in order, and a file has
+    at most one row group waiting, so memory stays bounded.
     """
 
     def __init__(self, root: Path, target_shard_bytes: int = TARGET_SHARD_BYTES) -> None:
@@ -108,7 +109,9 @@ class ParquetSink:
         self._shards: dict[tuple[str, str], list[Path]] = {}
         self._buffers: dict[tuple[str, str], list[pa.Table]] = {}
         self.rows: dict[tuple[str, str], int] = {(c, s): 0 for c in CONFIGS for s in SPLITS}
-        self._threads = ThreadPoolExecutor(max_workers=len(CONFIGS) * len(SPLITS))
+        # As many threads as cores: each compression in flight holds its buffers.
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        self._threads = ThreadPoolExecutor(max_workers=cores or 1)
         self._writing: dict[tuple[str, str], Future[None]] = {}
 
     def _open(self, key: tuple[str, str]) -> pq.ParquetWriter:
