@@ -193,13 +193,13 @@ class SignatureIndex:
     In a corpus of articles made of a shared stock of paragraphs, a new article shares a
     band with a fixed share of those before it, and enough bands to be compared
     (`MIN_SHARED_BANDS`) with a smaller one: the candidates grow with the build, and each
-    must cost next to nothing. Looked up in SQLite they cost more per article than
-    annotating it by 100,000 articles. Here a lookup is a few binary searches in sorted
-    NumPy arrays, and the candidates' signatures are first compared by the low byte of
-    each value: values that differ there differ, so the bytes bound the equal values from
-    above, and only the few candidates within that bound have their signatures read (from
-    SQLite, by `PublishedIndex`). Memory: 192 bytes per published article (16 postings of
-    8, 64 bytes of signature), grown in steps that never copy more than one run.
+    must cost next to nothing (looked up in SQLite, they made each article cost more the
+    larger the build). Here a lookup is a few binary searches in sorted NumPy arrays,
+    and the candidates' signatures are first compared by the low byte of each value:
+    values that differ there differ, so the bytes bound the equal values from above, and
+    only the few candidates within that bound have their signatures read (from SQLite, by
+    `PublishedIndex`). Memory: 192 bytes per published article (16 postings of 8, 64
+    bytes of signature), grown in steps that never copy more than one run.
 
     A posting keeps 32 bits of its band key: two keys that agree there only make an
     article a candidate more often, and it is compared all the same.
@@ -269,7 +269,7 @@ class SignatureIndex:
                 found.append(run_numbers[first + np.arange(total)])
         every = np.concatenate(found)
         # Counted by number (a table as long as the highest number) rather than by
-        # sorting the postings: at 100,000 articles a lookup meets about 8,000 of them.
+        # sorting the postings, which are many where articles share paragraphs.
         counts = np.bincount(every) if len(every) else every
         chosen: np.ndarray = np.flatnonzero(counts >= at_least)
         return chosen
@@ -364,7 +364,7 @@ class PublishedIndex:
         candidates = self._signatures.sharing(fingerprint.band_keys, MIN_SHARED_BANDS)
         if not len(candidates):
             return []
-        # All candidates at once: similar articles share bands with several others.
+        # All candidates at once, by the low bytes; the few within the bound in full.
         bound = self._signatures.equal_low_bytes(candidates, fingerprint.signature)
         within = candidates[bound >= MIN_EQUAL_VALUES].tolist()
         if not within:
