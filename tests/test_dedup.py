@@ -146,6 +146,10 @@ def test_signature_index_counts_shared_keys_as_a_full_scan_would(
         assert index.add(dedup.Fingerprint(signature, keys)) == n
         published.append(keys)
         signatures.append(signature)
+    # A lookup meeting few postings among many articles (counted by sorting them).
+    rare = np.arange(10**6, 10**6 + BANDS, dtype=np.int64)
+    index.add(dedup.Fingerprint(signatures[0], rare))
+    assert index.sharing(rare[:5], 5).tolist() == [1500]
     assert buffered == {False, True}  # lookups with postings only in runs, and in both
     assert len(index._runs) > 2 and max(len(keys) for keys, _ in index._runs) <= 8192
     # The low bytes are kept past the first block, each for its number, and they agree

@@ -268,10 +268,13 @@ class SignatureIndex:
                 first = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
                 found.append(run_numbers[first + np.arange(total)])
         every = np.concatenate(found)
-        # Counted by number (a table as long as the highest number) rather than by
-        # sorting the postings, which are many where articles share paragraphs.
-        counts = np.bincount(every) if len(every) else every
-        chosen: np.ndarray = np.flatnonzero(counts >= at_least)
+        if len(every) * _COUNTING_TABLE_SHARE >= self._count:
+            # Many postings (articles that share paragraphs): counted in a table as long
+            # as the build, cheaper than sorting them.
+            chosen: np.ndarray = np.flatnonzero(np.bincount(every) >= at_least)
+        else:  # few: sorted, which does not grow with the build
+            numbers, counts = np.unique(every, return_counts=True)
+            chosen = numbers[counts >= at_least]
         return chosen
 
     def equal_low_bytes(self, numbers: np.ndarray, signature: np.ndarray) -> np.ndarray:
@@ -289,6 +292,11 @@ class SignatureIndex:
             rows = self._blocks[int(blocks[start])][numbers[start:end] % self.BLOCK]
             equal[start:end] = np.count_nonzero(rows == low, axis=1)
         return equal
+
+
+# Postings are counted in a table (`np.bincount`) when there are at least one for every
+# this many published articles, and sorted otherwise.
+_COUNTING_TABLE_SHARE = 16
 
 
 def _low_bytes(signature: np.ndarray) -> np.ndarray:

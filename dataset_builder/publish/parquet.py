@@ -168,7 +168,7 @@ class ParquetSink:
         self._writing.clear()
         for writer in self._writers.values():
             # The build is failing already: its own error is the one to report.
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(Exception):
                 writer.close()
         self._writers.clear()
 
