@@ -214,7 +214,7 @@ import json, time
 started = time.perf_counter()
 import dataset_builder.build.worker_preload
 loaded = time.perf_counter()
-from dataset_builder.annotators import dates, topics
+from dataset_builder.annotators import topics
 from dataset_builder.annotators.dates.scan import RESOURCES_DIR, compile_tagger
 from dataset_builder.annotators.languages import scan_languages
 annotator = topics.default_topic_annotator()

@@ -20,6 +20,7 @@ from dataset_builder.config import (
     DEFAULT_SPLITS,
     MAX_INPUT_BYTES,
     VERSION,
+    usable_cores,
 )
 from dataset_builder.identity import IDENTITY_FILE, Corpus, IdentityError, corpus
 
@@ -151,13 +152,9 @@ def _corpus_folder(given: Path | None) -> Corpus | None:
 
 
 def _run_build(args: argparse.Namespace, publish: bool) -> int:
-    from dataset_builder.build.runtime import (
-        default_workers,
-        start_worker_server,
-        use_system_allocator,
-    )
+    from dataset_builder.build.runtime import start_worker_server, use_system_allocator
 
-    workers = default_workers() if args.workers is None else args.workers
+    workers = usable_cores() if args.workers is None else args.workers
     if workers > 1:
         # Before the builder's own imports, which the server's overlap.
         start_worker_server()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from dataset_builder import __version__
@@ -24,6 +25,12 @@ DATA_DIR = PACKAGE_DIR / "data"
 SCHEMA_DIR = DATA_DIR / "schema"
 BENCHMARK_RESULTS = DATA_DIR / "benchmark-results"
 RESOURCES_DIR = Path(__file__).resolve().parent / "resources"
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity where the system tells it)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
 
 DEFAULT_INPUT = Path("seeds")
 DEFAULT_OUTPUT = Path("release")

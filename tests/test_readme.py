@@ -157,17 +157,22 @@ def test_every_skipped_command_is_in_the_readme() -> None:
     assert set(SKIPPED) <= commands, set(SKIPPED) - commands
 
 
-@pytest.mark.parametrize("block", PYTHON, ids=[b.name for b in PYTHON])
-def test_python_block_runs(block: Block, seed_release: tuple[Path, BuildReport]) -> None:
-    release, _ = seed_release
-    done = subprocess.run(
-        [sys.executable, "-c", block.code],
+def _run_beside(release: Path, code: str) -> subprocess.CompletedProcess[str]:
+    """Run Python `code` in the folder that holds `release`, as a reader of the docs would."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
         cwd=release.parent,
         env=_environment(),
         capture_output=True,
         text=True,
         timeout=BLOCK_TIMEOUT,
     )
+
+
+@pytest.mark.parametrize("block", PYTHON, ids=[b.name for b in PYTHON])
+def test_python_block_runs(block: Block, seed_release: tuple[Path, BuildReport]) -> None:
+    release, _ = seed_release
+    done = _run_beside(release, block.code)
     assert done.returncode == 0, f"{block.name}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     assert done.stdout.strip(), f"{block.name} printed nothing"
 
@@ -217,13 +222,6 @@ def test_the_cards_python_blocks_run(seed_release: tuple[Path, BuildReport]) -> 
         # Each block as written, then a look at what it loaded, so a block that loads
         # nothing fails.
         shown = "\nprint({k: v for k, v in globals().items() if not k.startswith('_')})\n"
-        done = subprocess.run(
-            [sys.executable, "-c", block.code + shown],
-            cwd=release.parent,
-            env=_environment(),
-            capture_output=True,
-            text=True,
-            timeout=BLOCK_TIMEOUT,
-        )
+        done = _run_beside(release, block.code + shown)
         assert done.returncode == 0, f"card:{block.line}\n{done.stderr[-3000:]}"
         assert "articles" in done.stdout, f"card:{block.line} loaded nothing"

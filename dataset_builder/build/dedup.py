@@ -340,8 +340,7 @@ class PublishedIndex:
         )
         # Every article under each of its band keys, so that a new article meets every
         # published copy it is near (the copies of a story share keys).
-        self._signatures = SignatureIndex()
-        self._lookups_done = False
+        self._signatures: SignatureIndex | None = SignatureIndex()
 
     def close(self) -> None:
         self._db.close()
@@ -349,8 +348,7 @@ class PublishedIndex:
     def drop_signatures(self) -> None:
         """Free what lookups keep in memory, once no article is left to look up: what
         follows (the stories) is on disk, and the end of a build takes memory of its own."""
-        self._signatures = SignatureIndex()
-        self._lookups_done = True
+        self._signatures = None
 
     def first_seen(self, record_id: str) -> str | None:
         """Where an id was admitted before, if it was."""
@@ -368,7 +366,7 @@ class PublishedIndex:
     def near_duplicates(self, fingerprint: Fingerprint) -> list[Match]:
         """Every published article at or above the threshold, the most similar first
         (ties: the earliest published first)."""
-        assert not self._lookups_done, "near_duplicates after drop_signatures"
+        assert self._signatures is not None, "near_duplicates after drop_signatures"
         candidates = self._signatures.sharing(fingerprint.band_keys, MIN_SHARED_BANDS)
         if not len(candidates):
             return []
@@ -400,6 +398,7 @@ class PublishedIndex:
         teasers: int = 0,
     ) -> int:
         """File a published article (with its number of teasers); its position."""
+        assert self._signatures is not None, "publish after drop_signatures"
         n = self._signatures.add(fingerprint)
         self._db.execute("INSERT INTO contents VALUES (?, ?)", (digest, record_id))
         self._db.execute(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 import multiprocessing.forkserver
-import os
 from concurrent.futures import ProcessPoolExecutor
 
 M_MMAP_THRESHOLD = -3  # glibc mallopt parameter (malloc.h)
@@ -80,7 +79,3 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
         mp_context=multiprocessing.get_context("forkserver"),
         initializer=load_annotators,
     )
-
-
-def default_workers() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
@@ -15,7 +14,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from dataset_builder.config import CONFIGS, SPLITS
+from dataset_builder.config import CONFIGS, SPLITS, usable_cores
 from dataset_builder.validate.contract import arrow_schema, hf_features_dict
 
 # Row groups of this many rows (a few MiB of text) keep Polars and datasets streaming
@@ -110,8 +109,7 @@ class ParquetSink:
         self._buffers: dict[tuple[str, str], list[pa.Table]] = {}
         self.rows: dict[tuple[str, str], int] = {(c, s): 0 for c in CONFIGS for s in SPLITS}
         # As many threads as cores: each compression in flight holds its buffers.
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-        self._threads = ThreadPoolExecutor(max_workers=cores or 1)
+        self._threads = ThreadPoolExecutor(max_workers=usable_cores())
         self._writing: dict[tuple[str, str], Future[None]] = {}
 
     def _open(self, key: tuple[str, str]) -> pq.ParquetWriter:
