@@ -19,13 +19,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from dataset_builder.annotators.dates.starts import character_class, first_characters, jump_finder
+from dataset_builder.annotators.dates.starts import jump_finder, match_prefix
 from dataset_builder.annotators.languages import LanguageDataError, scan_languages
 from dataset_builder.annotators.trie import trie_pattern
 
 _PLACEHOLDER = re.compile(r"\{([A-Z_]+)(?::([a-z0-9_]+))?\}")
 _NAMED_GROUP = re.compile(r"\(\?P<([a-z0-9_]+)>")
 _GROUP_REFERENCE = re.compile(r"\(\?P=([a-z0-9_]+)\)")
+# Characters of a rule's matches tested before the rule is tried.
+GUARD_LENGTH = 6
 
 
 class Rule(NamedTuple):
@@ -160,11 +162,11 @@ def compile_tagger(language: str, root: Path) -> Tagger:
         rules[outer] = Rule(spec["kind"], groups, re.compile(body, flags))
         # The scanner tries the rules in turn at a position and most fail there; a rule
         # that fails after a few steps (boundaries, optional words) costs several times
-        # this test of the one character it can start with.
-        first = first_characters(body, flags)
-        guard = f"(?={character_class(first)})" if first else ""
+        # this test of the characters it can start with.
+        prefix = match_prefix(body, flags, GUARD_LENGTH)
+        guard = f"(?={''.join(prefix.classes)})" if prefix.classes else ""
         branches.append(f"{guard}(?P<{outer}>{_without_captures(body)})")
-        firsts.append(first)
+        firsts.append(prefix.first)
     combined = "|".join(branches)
     trigger = _trigger(resource, written)
     starts = None
