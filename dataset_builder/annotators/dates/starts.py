@@ -106,7 +106,7 @@ def _element(op: Any, value: Any, sre: ModuleType, limit: int, flags: int) -> _P
             # Case ignored here only: the classes would be compiled with case.
             return _Prefix([None if chars else chars for chars in inner.at], inner.lengths)
         return inner
-    if op is sre.ATOMIC_GROUP:
+    if op is getattr(sre, "ATOMIC_GROUP", None):  # "(?>...)", Python 3.11 and later
         return _sequence(value.data, sre, limit, flags)
     if op is sre.BRANCH:
         alternatives = [_sequence(item.data, sre, limit, flags) for item in value[1]]
@@ -123,7 +123,7 @@ def _element(op: Any, value: Any, sre: ModuleType, limit: int, flags: int) -> _P
         return _Prefix(
             [_union(a, b) for a, b in zip(yes.at, no.at, strict=True)], yes.lengths | no.lengths
         )
-    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", None)):
         least, most, repeated = value
         once = _sequence(repeated.data, sre, limit, flags)
         at = [_NO_CHARS] * limit
