@@ -28,6 +28,13 @@ from dataset_builder.config import RESOURCES_DIR
         # Case ignored in part of a pattern that keeps case: any character there.
         (r"(?i:ab)c", 0, [], None),
         (r"(?i)abc", 0, [], None),
+        # \w and the like read in ASCII in part of a pattern: any character there.
+        (r"(?a)\W", 0, [], None),
+        (r"(?a:\D)x", 0, [], None),
+        (r"(?u:\w)x", re.ASCII, [], None),
+        # Capitals beyond the Basic Multilingual Plane in a class that ignores case:
+        # left out of guards, which Python 3.11 would get wrong.
+        ("ab|\U00010400b", re.IGNORECASE, [], None),
         (r"(?-i:Ab)c", re.IGNORECASE, ["[A]", "[b]", "[c]"], "A"),
         # What follows a back-reference is not known; a pattern that may match nothing
         # has no guard.

@@ -32,6 +32,8 @@ def _regex_parser() -> ModuleType | None:
 # \w and their negations); None stands for any character, an empty set for none.
 _Chars = frozenset[tuple[Any, Any]] | None
 _NO_CHARS: _Chars = frozenset()
+# Flags that change what \w, \d, \s and case-insensitive letters match.
+_CHARACTER_SETS = re.ASCII | re.LOCALE | re.UNICODE
 _CATEGORIES = {
     "CATEGORY_DIGIT": r"\d",
     "CATEGORY_NOT_DIGIT": r"\D",
@@ -102,8 +104,11 @@ def _element(op: Any, value: Any, sre: ModuleType, limit: int, flags: int) -> _P
         return _Prefix([_NO_CHARS] * limit, frozenset({0}))
     if op is sre.SUBPATTERN:
         inner = _sequence(value[3].data, sre, limit, flags)
-        if value[1] & re.IGNORECASE and not flags & re.IGNORECASE:
-            # Case ignored here only: the classes would be compiled with case.
+        if (value[1] & re.IGNORECASE and not flags & re.IGNORECASE) or (
+            (value[1] | value[2]) & _CHARACTER_SETS
+        ):
+            # Case ignored, or \w and the like read otherwise, here only: the classes
+            # are compiled with the pattern's own flags.
             return _Prefix([None if chars else chars for chars in inner.at], inner.lengths)
         return inner
     if op is getattr(sre, "ATOMIC_GROUP", None):  # "(?>...)", Python 3.11 and later
@@ -178,12 +183,19 @@ def match_prefix(pattern: str, flags: int, limit: int) -> MatchPrefix:
     if sre is None:  # pragma: no cover
         return MatchPrefix([], None)
     parsed = sre.parse(pattern, flags)
-    if parsed.state.flags & re.IGNORECASE and not flags & re.IGNORECASE:
-        return MatchPrefix([], None)  # "(?i)": the classes would be compiled with case
+    if parsed.state.flags & ~flags & (re.IGNORECASE | re.ASCII | re.LOCALE):
+        return MatchPrefix([], None)  # "(?i)", "(?a)": not the flags the classes get
     found = _sequence(parsed.data, sre, limit, flags)
     leading = []
     for chars in found.at[: min(found.lengths)]:
         if not chars:  # None: any character
+            break
+        if flags & re.IGNORECASE and any(
+            op is not sre.CATEGORY and (item if op is sre.LITERAL else item[1]) > 0xFFFF
+            for op, item in chars
+        ):
+            # Python 3.11 drops capital letters beyond the Basic Multilingual Plane from
+            # a class of several items that ignores case (CPython issue 126505).
             break
         leading.append(chars)
     first = None
