@@ -44,6 +44,9 @@ SKIPPED = {
     "python benchmarks/build.py": "builds corpora of up to 100,000 articles (long)",
     "python benchmarks/compare.py --rev HEAD~1": "builds another revision from the git "
     "history (long)",
+    "python benchmarks/compare.py --rev HEAD~1 --size 2000 --worker-cpu": "annotates "
+    "2,000 articles three times with this checkout and with a revision from the git "
+    "history (long)",
 }
 PIP_CHECK = ["--dry-run", "--no-index", "--no-deps", "--no-build-isolation"]
 
