@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.corpus import write_corpus  # noqa: E402
+from dataset_builder.config import usable_cores  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "build.json"
 
@@ -274,7 +275,7 @@ def main() -> None:
         default=10_000,
         help="corpus size for the baseline; the builder's run at this size is compared",
     )
-    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--workers", type=int, default=usable_cores())
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument(
         "--results",

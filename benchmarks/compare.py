@@ -32,6 +32,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.corpus import write_corpus  # noqa: E402
+from dataset_builder.config import usable_cores  # noqa: E402
+
+
+def _environment(tree: Path) -> dict[str, str]:
+    # The tree first on the path: its package, not the installed one, is imported.
+    return {**os.environ, "PYTHONPATH": str(tree), "HF_HUB_OFFLINE": "1"}
 
 
 def timed_build(tree: Path, corpus: Path, work: Path, workers: int) -> float:
@@ -40,10 +46,10 @@ def timed_build(tree: Path, corpus: Path, work: Path, workers: int) -> float:
     command = [sys.executable, "-m", "dataset_builder", "build", "--input", str(corpus)]
     command += ["--output", str(output), "--splits", str(splits), "--prune", "--allow-rejects"]
     command += ["--no-cache", "--workers", str(workers)]
-    # The tree first on the path: its package, not the installed one, is imported.
-    env = {**os.environ, "PYTHONPATH": str(tree), "HF_HUB_OFFLINE": "1"}
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        command, cwd=tree, env=_environment(tree), capture_output=True, text=True, check=False
+    )
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"build with {tree} failed:\n{done.stderr[-2000:]}")
@@ -80,11 +86,10 @@ print((time.process_time() - started) * 1000 / len(records))
 
 def worker_cpu(tree: Path, corpus: Path) -> float:
     """CPU milliseconds per article of a worker's work on `corpus`, with the package in `tree`."""
-    env = {**os.environ, "PYTHONPATH": str(tree), "HF_HUB_OFFLINE": "1"}
     done = subprocess.run(
         [sys.executable, "-c", WORKER_CPU, str(corpus)],
         cwd=tree,
-        env=env,
+        env=_environment(tree),
         capture_output=True,
         text=True,
         check=False,
@@ -105,7 +110,7 @@ def main() -> None:
     )
     parser.add_argument("--size", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--workers", type=int, default=usable_cores())
     parser.add_argument(
         "--worker-cpu",
         action="store_true",
@@ -124,29 +129,29 @@ def main() -> None:
             )
         try:
             corpus = write_corpus(work / "corpus", args.size, seed=args.size)
-            seconds: dict[str, list[float]] = {"this checkout": [], name: []}
+            figures: dict[str, list[float]] = {"this checkout": [], name: []}  # s, or CPU ms
             for _ in range(args.repeats):
                 for tree, key in ((ROOT, "this checkout"), (other, name)):
                     if args.worker_cpu:
-                        seconds[key].append(worker_cpu(tree, corpus))
+                        figures[key].append(worker_cpu(tree, corpus))
                     else:
-                        seconds[key].append(timed_build(tree, corpus, work, args.workers))
+                        figures[key].append(timed_build(tree, corpus, work, args.workers))
         finally:
             if args.rev:
                 subprocess.run(
                     ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(other)],
                     check=False,
                 )
-    medians = {tree: statistics.median(values) for tree, values in seconds.items()}
+    medians = {tree: statistics.median(values) for tree, values in figures.items()}
     if args.worker_cpu:
         for tree, median in medians.items():
-            runs = ", ".join(f"{value:.3f}" for value in seconds[tree])
+            runs = ", ".join(f"{value:.3f}" for value in figures[tree])
             print(f"{tree:>16}: median {median:.3f} ms CPU per article ({runs}), worker's work")
         ratio = medians[name] / medians["this checkout"]
         print(f"worker CPU per article, {name} / this checkout: {ratio:.3f}")
         return
     for tree, median in medians.items():
-        runs = ", ".join(f"{value:.1f}" for value in seconds[tree])
+        runs = ", ".join(f"{value:.1f}" for value in figures[tree])
         print(
             f"{tree:>16}: median {median:.1f} s ({runs}), "
             f"{args.size / median:,.0f} articles/s at N={args.size:,}, {args.workers} workers"
